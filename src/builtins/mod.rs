@@ -1,0 +1,72 @@
+//! Built-in functions: one registry table, one file per family.
+//!
+//! A built-in is a plain function from argument values to a value. It never panics: a wrong
+//! argument type is an [`ErrorKind::EvalType`] error and any other failure an
+//! [`ErrorKind::Builtin`] error, both with OPA's message. The evaluator turns these errors into
+//! "undefined" unless strict mode is on, as OPA does. The infix operators (`+`, `==`, `|`, ...)
+//! are evaluated through the same table under OPA's names (`plus`, `equal`, `or`, ...).
+
+use crate::error::ErrorKind;
+use crate::value::Value;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The signature every built-in implements.
+pub type BuiltinFn = fn(&[Value]) -> Result<Value, BuiltinError>;
+
+/// A registered built-in.
+#[derive(Debug)]
+pub struct Builtin {
+    /// Its full name, as called (`strings.any_prefix_match`).
+    pub name: &'static str,
+    /// How many arguments it takes.
+    pub arity: usize,
+    /// The implementation.
+    pub func: BuiltinFn,
+}
+
+/// Why a built-in produced no value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuiltinError {
+    /// [`ErrorKind::EvalType`] for a wrong operand type, [`ErrorKind::Builtin`] otherwise.
+    pub kind: ErrorKind,
+    /// OPA's message, prefixed with the built-in's name (`count: operand 1 must be ...`).
+    pub message: String,
+}
+
+impl BuiltinError {
+    /// A type error: `"{name}: operand {pos} must be {expected} but got {type of got}"`.
+    pub fn operand(name: &str, pos: usize, expected: &str, got: &Value) -> BuiltinError {
+        BuiltinError {
+            kind: ErrorKind::EvalType,
+            message: format!(
+                "{name}: operand {pos} must be {expected} but got {}",
+                got.type_name()
+            ),
+        }
+    }
+
+    /// Any other failure: `"{name}: {message}"`.
+    pub fn failed(name: &str, message: impl std::fmt::Display) -> BuiltinError {
+        BuiltinError { kind: ErrorKind::Builtin, message: format!("{name}: {message}") }
+    }
+}
+
+/// Finds a built-in by its full name.
+pub fn lookup(name: &str) -> Option<&'static Builtin> {
+    static TABLE: OnceLock<HashMap<&'static str, Builtin>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let mut table = HashMap::new();
+            for family in FAMILIES {
+                for b in family() {
+                    table.insert(b.name, b);
+                }
+            }
+            table
+        })
+        .get(name)
+}
+
+/// Each family's list of built-ins.
+const FAMILIES: &[fn() -> Vec<Builtin>] = &[];

@@ -1,0 +1,3 @@
+//! Parsing Rego text into the syntax tree.
+
+pub mod ast;

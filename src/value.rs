@@ -1,0 +1,347 @@
+//! Rego values: JSON plus sets, with a total order.
+//!
+//! Composite values are reference-counted so that copying a value (binding a variable, caching a
+//! rule) never copies a document. The variant order is OPA's sort order (null < booleans < numbers
+//! < strings < arrays < objects < sets), so the derived `Ord` sorts sets and object keys the way
+//! OPA does, which keeps every output deterministic.
+
+use crate::number::Number;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
+
+/// An object: keys are any values, sorted.
+pub type Object = BTreeMap<Value, Value>;
+/// A set of values, sorted.
+pub type Set = BTreeSet<Value>;
+
+/// A Rego value. `undefined` is not a value: it is the absence of one.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` or `false`
+    Bool(bool),
+    /// An exact number.
+    Number(Number),
+    /// A UTF-8 string.
+    String(Arc<str>),
+    /// An ordered list.
+    Array(Arc<Vec<Value>>),
+    /// A map from values to values.
+    Object(Arc<Object>),
+    /// A set of values.
+    Set(Arc<Set>),
+}
+
+impl Value {
+    /// The empty object.
+    pub fn empty_object() -> Value {
+        Value::Object(Arc::new(Object::new()))
+    }
+
+    /// The empty set.
+    pub fn empty_set() -> Value {
+        Value::Set(Arc::new(Set::new()))
+    }
+
+    /// A string value.
+    pub fn string(s: &str) -> Value {
+        Value::String(Arc::from(s))
+    }
+
+    /// An array value.
+    pub fn array(items: Vec<Value>) -> Value {
+        Value::Array(Arc::new(items))
+    }
+
+    /// A set value.
+    pub fn set(items: Set) -> Value {
+        Value::Set(Arc::new(items))
+    }
+
+    /// An object value.
+    pub fn object(items: Object) -> Value {
+        Value::Object(Arc::new(items))
+    }
+
+    /// An integer value.
+    pub fn int(i: i64) -> Value {
+        Value::Number(Number::Int(i))
+    }
+
+    /// OPA's `type_name`: null, boolean, number, string, array, object or set.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+            Value::Set(_) => "set",
+        }
+    }
+
+    /// The string slice of a string value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The number of a number value.
+    pub fn as_number(&self) -> Option<&Number> {
+        match self {
+            Value::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The elements of an array value.
+    pub fn as_array(&self) -> Option<&Vec<Value>> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The entries of an object value.
+    pub fn as_object(&self) -> Option<&Object> {
+        match self {
+            Value::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The members of a set value.
+    pub fn as_set(&self) -> Option<&Set> {
+        match self {
+            Value::Set(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The boolean of a boolean value.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// Looks up `key` as Rego's `value[key]` does: array index, object key or set member.
+    pub fn index(&self, key: &Value) -> Option<&Value> {
+        match (self, key) {
+            (Value::Array(items), Value::Number(n)) => {
+                let i = usize::try_from(n.as_i64()?).ok()?;
+                items.get(i)
+            }
+            (Value::Object(map), _) => map.get(key),
+            (Value::Set(set), _) => set.get(key),
+            _ => None,
+        }
+    }
+
+    /// Looks up a string field of an object.
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        match self {
+            Value::Object(map) => map.get(&Value::string(field)),
+            _ => None,
+        }
+    }
+
+    /// Converts parsed JSON (with exact numbers) into a value.
+    pub fn from_json(json: serde_json::Value) -> Value {
+        match json {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => {
+                Value::Number(Number::parse(&n.to_string()).unwrap_or(Number::Int(0)))
+            }
+            serde_json::Value::String(s) => Value::String(Arc::from(s)),
+            serde_json::Value::Array(a) => {
+                Value::array(a.into_iter().map(Value::from_json).collect())
+            }
+            serde_json::Value::Object(o) => Value::object(
+                o.into_iter()
+                    .map(|(k, v)| (Value::String(Arc::from(k)), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Parses JSON text into a value, keeping numbers exact.
+    ///
+    /// # Errors
+    /// The JSON parser's error.
+    pub fn from_json_str(text: &str) -> Result<Value, serde_json::Error> {
+        serde_json::from_str::<serde_json::Value>(text).map(Value::from_json)
+    }
+
+    /// Renders the value as compact JSON (sets as sorted arrays, non-string keys as JSON text).
+    pub fn to_json_string(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::string(s)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(Arc::from(s))
+    }
+}
+
+impl From<Number> for Value {
+    fn from(n: Number) -> Value {
+        Value::Number(n)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::int(i)
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(items: Vec<Value>) -> Value {
+        Value::array(items)
+    }
+}
+
+/// How an object key is written in JSON: strings as themselves, anything else as its JSON text.
+pub fn key_string(key: &Value) -> String {
+    match key {
+        Value::String(s) => s.to_string(),
+        other => other.to_json_string(),
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => serializer.serialize_unit(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Number(n) => {
+                // arbitrary_precision: a serde_json::Number keeps the exact text.
+                let text = n.to_string();
+                match text.parse::<serde_json::Number>() {
+                    Ok(num) => num.serialize(serializer),
+                    Err(_) => serializer.serialize_str(&text),
+                }
+            }
+            Value::String(s) => serializer.serialize_str(s),
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items.iter() {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Set(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items.iter() {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Object(map) => {
+                let mut m = serializer.serialize_map(Some(map.len()))?;
+                for (k, v) in map.iter() {
+                    m.serialize_entry(&key_string(k), v)?;
+                }
+                m.end()
+            }
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    /// Rego's text form: strings quoted, sets as `{...}` (`set()` when empty).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => write!(f, "null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Number(n) => write!(f, "{n}"),
+            Value::String(s) => write!(f, "{}", serde_json::Value::String(s.to_string())),
+            Value::Array(items) => {
+                write!(f, "[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                write!(f, "]")
+            }
+            Value::Set(items) if items.is_empty() => write!(f, "set()"),
+            Value::Set(items) => {
+                write!(f, "{{")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                write!(f, "}}")
+            }
+            Value::Object(map) => {
+                write!(f, "{{")?;
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{k}: {v}")?;
+                }
+                write!(f, "}}")
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_follows_opa() {
+        let mut values = vec![
+            Value::empty_set(),
+            Value::empty_object(),
+            Value::array(vec![]),
+            Value::string("a"),
+            Value::int(1),
+            Value::Bool(false),
+            Value::Null,
+        ];
+        values.sort();
+        let names: Vec<_> = values.iter().map(Value::type_name).collect();
+        assert_eq!(names, ["null", "boolean", "number", "string", "array", "object", "set"]);
+    }
+
+    #[test]
+    fn json_round_trip_keeps_exact_numbers() {
+        let v = Value::from_json_str(r#"{"a": 18446744073709551617, "b": [0.1, 1e2]}"#).unwrap();
+        assert_eq!(v.to_json_string(), r#"{"a":18446744073709551617,"b":[0.1,100]}"#);
+    }
+}
