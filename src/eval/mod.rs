@@ -1,0 +1,846 @@
+//! The evaluator: runs a compiled [`Program`] against one input and one data document.
+//!
+//! Evaluation is backtracking search written in continuation-passing style: every construct that
+//! can produce several values (iteration through a reference, `some .. in`, unification) calls
+//! its continuation once per solution. A continuation returns `true` to stop the search early
+//! (a negation needs one solution, a constant rule value needs one). Variables live in frames of
+//! slots; a binding is undone when its continuation returns, so there is no environment copying.
+//!
+//! Rule values are computed on first use and cached for the rest of the evaluation; `with`
+//! replaces input or data for one literal and gives it a fresh cache.
+
+use crate::compile::ir::*;
+use crate::compile::CompiledQuery;
+use crate::error::{Diagnostic, ErrorKind};
+use crate::source::{Source, Span};
+use crate::value::{Object, Set, Value};
+use std::sync::Arc;
+
+type R<T> = Result<T, Diagnostic>;
+
+/// Deepest nesting of rule and function evaluation before giving up with an error.
+const MAX_DEPTH: usize = 200;
+
+/// Options of one evaluation.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Options {
+    /// Built-in errors abort evaluation instead of making the expression undefined.
+    pub strict: bool,
+    /// Collect `print` output.
+    pub print: bool,
+}
+
+/// One solution of a query.
+#[derive(Clone, Debug)]
+pub(crate) struct Solution {
+    /// Value of each expression of the query, in order.
+    pub expressions: Vec<Value>,
+    /// Named variables and their values.
+    pub bindings: Vec<(String, Value)>,
+}
+
+pub(crate) struct Evaluator<'a> {
+    program: &'a Program,
+    data: Value,
+    input: Option<Value>,
+    options: Options,
+    frames: Vec<Vec<Option<Value>>>,
+    cache: Vec<Option<Option<Value>>>,
+    overrides: Vec<(Vec<Value>, Value)>,
+    source: Option<Arc<Source>>,
+    depth: usize,
+    /// The documents outside each `with` in force, innermost last.
+    outer: Vec<Docs>,
+    /// Lines written by `print`.
+    pub printed: Vec<String>,
+}
+
+/// The documents a `with` replaces.
+struct Docs {
+    input: Option<Value>,
+    data: Value,
+    overrides: Vec<(Vec<Value>, Value)>,
+    cache: Vec<Option<Option<Value>>>,
+}
+
+/// A continuation after a binding.
+type K<'k, 'a> = &'k mut dyn FnMut(&mut Evaluator<'a>) -> R<bool>;
+/// A continuation receiving a value.
+type KV<'k, 'a> = &'k mut dyn FnMut(&mut Evaluator<'a>, Value) -> R<bool>;
+
+impl<'a> Evaluator<'a> {
+    pub fn new(program: &'a Program, data: Value, input: Option<Value>, options: Options) -> Self {
+        Evaluator {
+            program,
+            data,
+            input,
+            options,
+            frames: vec![],
+            cache: vec![None; program.rules.len()],
+            overrides: vec![],
+            source: None,
+            depth: 0,
+            outer: vec![],
+            printed: vec![],
+        }
+    }
+
+    /// All solutions of a query.
+    pub fn query(&mut self, q: &CompiledQuery, source: &Arc<Source>) -> R<Vec<Solution>> {
+        self.source = Some(source.clone());
+        self.frames.push(vec![None; q.frame_size]);
+        let mut solutions = vec![];
+        let mut exprs = vec![];
+        self.query_from(q, 0, &mut exprs, &mut solutions)?;
+        self.frames.pop();
+        Ok(solutions)
+    }
+
+    fn query_from(&mut self, q: &CompiledQuery, i: usize, exprs: &mut Vec<Value>, out: &mut Vec<Solution>) -> R<bool> {
+        let Some(lit) = q.body.get(i) else {
+            let bindings = q.vars.iter().filter_map(|(n, s)| Some((n.clone(), self.get(*s)?))).collect();
+            out.push(Solution { expressions: exprs.clone(), bindings });
+            return Ok(false);
+        };
+        // A reference as a whole query expression reports its value, `false` included.
+        if let (LiteralKind::Expr(t @ (Term::Ref(..) | Term::Rule(_) | Term::Data(_) | Term::Input | Term::Var(_))), true) =
+            (&lit.kind, lit.with.is_empty())
+        {
+            return self.eval_term(t, &mut |ev, v| {
+                exprs.push(v);
+                let stop = ev.query_from(q, i + 1, exprs, out);
+                exprs.pop();
+                stop
+            });
+        }
+        self.with_mods(lit, &mut |ev| {
+            ev.eval_literal(lit, &mut |ev| {
+                ev.outside_mods(&mut |ev| {
+                    exprs.push(Value::Bool(true));
+                    let stop = ev.query_from(q, i + 1, exprs, out);
+                    exprs.pop();
+                    stop
+                })
+            })
+        })
+    }
+
+    /// The value of a rule (for the scanner and tests): `None` when undefined.
+    pub fn rule_value(&mut self, id: RuleId) -> R<Option<Value>> {
+        if let Some(cached) = &self.cache[id] {
+            return Ok(cached.clone());
+        }
+        let rs = &self.program.rules[id];
+        if let Some(v) = self.override_for(&rs.path) {
+            return Ok(v);
+        }
+        self.enter(&rs.source, rs.span)?;
+        let result = self.compute_rule(id);
+        self.depth -= 1;
+        let value = result?;
+        self.cache[id] = Some(value.clone());
+        Ok(value)
+    }
+
+    fn enter(&mut self, source: &Arc<Source>, span: Span) -> R<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            self.depth -= 1;
+            return Err(Diagnostic::at(ErrorKind::Limit, "evaluation nested too deeply", source, span));
+        }
+        Ok(())
+    }
+
+    fn override_for(&self, path: &[Arc<str>]) -> Option<Option<Value>> {
+        for (opath, value) in self.overrides.iter().rev() {
+            if opath.len() <= path.len()
+                && opath.iter().zip(path).all(|(a, b)| a.as_str() == Some(b.as_ref()))
+            {
+                let mut v = Some(value.clone());
+                for seg in &path[opath.len()..] {
+                    v = v.and_then(|v| v.get(seg).cloned());
+                }
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn compute_rule(&mut self, id: RuleId) -> R<Option<Value>> {
+        let rs = &self.program.rules[id];
+        match rs.kind {
+            RuleKind::Complete => {
+                let mut values: Vec<Value> = vec![];
+                for def in &rs.defs {
+                    self.eval_def(def, &mut values)?;
+                }
+                values.sort();
+                values.dedup();
+                match values.len() {
+                    0 => Ok(rs.default.clone()),
+                    1 => Ok(values.pop()),
+                    _ => Err(self.conflict(rs, "complete rules must not produce multiple outputs")),
+                }
+            }
+            RuleKind::PartialSet => {
+                let mut set = Set::new();
+                for def in &rs.defs {
+                    let Some(key) = &def.key else { continue };
+                    self.with_frame(def, &mut |ev| {
+                        ev.eval_body(&def.body, 0, &mut |ev| {
+                            ev.eval_term(key, &mut |_, v| {
+                                set.insert(v);
+                                Ok(false)
+                            })
+                        })
+                    })?;
+                }
+                Ok(Some(Value::set(set)))
+            }
+            RuleKind::PartialObject => {
+                let mut obj = Object::new();
+                let mut conflict = false;
+                for def in &rs.defs {
+                    let Some(key) = &def.key else { continue };
+                    self.with_frame(def, &mut |ev| {
+                        ev.eval_body(&def.body, 0, &mut |ev| {
+                            ev.eval_term(key, &mut |ev, k| {
+                                ev.eval_term(&def.value, &mut |_, v| {
+                                    match obj.get(&k) {
+                                        Some(old) if *old != v => conflict = true,
+                                        _ => {
+                                            obj.insert(k.clone(), v);
+                                        }
+                                    }
+                                    Ok(false)
+                                })
+                            })
+                        })
+                    })?;
+                    if conflict {
+                        return Err(self.conflict(rs, "object keys must be unique"));
+                    }
+                }
+                Ok(Some(Value::object(obj)))
+            }
+            RuleKind::Function { .. } => Ok(None),
+        }
+    }
+
+    fn conflict(&self, rs: &RuleSet, what: &str) -> Diagnostic {
+        Diagnostic::at(ErrorKind::Conflict, what, &rs.source, rs.span)
+    }
+
+    fn with_frame(&mut self, def: &RuleDef, f: K<'_, 'a>) -> R<bool> {
+        let saved = std::mem::replace(&mut self.source, Some(def.source.clone()));
+        self.frames.push(vec![None; def.frame_size]);
+        let r = f(self);
+        self.frames.pop();
+        self.source = saved;
+        r
+    }
+
+    /// Collects the values of one definition of a complete rule or function (in the current
+    /// frame setup), trying its `else` clauses when the body has no solution.
+    fn eval_def(&mut self, def: &RuleDef, values: &mut Vec<Value>) -> R<()> {
+        self.with_frame(def, &mut |ev| {
+            ev.def_values(def, values)?;
+            Ok(false)
+        })?;
+        Ok(())
+    }
+
+    fn def_values(&mut self, def: &RuleDef, values: &mut Vec<Value>) -> R<()> {
+        let before = values.len();
+        collect_values(self, &def.body, &def.value, values)?;
+        if values.len() == before {
+            for (value, body) in &def.elses {
+                collect_values(self, body, value, values)?;
+                if values.len() > before {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls a user function.
+    fn call_function(&mut self, id: RuleId, args: &[Value], span: Span) -> R<Option<Value>> {
+        let rs = &self.program.rules[id];
+        let src = self.source.clone().unwrap_or_else(|| rs.source.clone());
+        self.enter(&src, span)?;
+        let mut values: Vec<Value> = vec![];
+        let mut result = Ok(());
+        for def in &rs.defs {
+            let r = self.with_frame(def, &mut |ev| {
+                ev.match_params(&def.params, args, 0, &mut |ev| {
+                    ev.def_values(def, &mut values)?;
+                    Ok(false)
+                })
+            });
+            if let Err(e) = r {
+                result = Err(e);
+                break;
+            }
+        }
+        self.depth -= 1;
+        result?;
+        values.sort();
+        values.dedup();
+        match values.len() {
+            0 => Ok(rs.default.clone()),
+            1 => Ok(values.pop()),
+            _ => Err(Diagnostic::at(
+                ErrorKind::Conflict,
+                "functions must not produce multiple outputs for same inputs",
+                &src,
+                span,
+            )),
+        }
+    }
+
+    fn match_params(&mut self, params: &[Term], args: &[Value], i: usize, k: K<'_, 'a>) -> R<bool> {
+        match (params.get(i), args.get(i)) {
+            (Some(p), Some(a)) => {
+                let a = a.clone();
+                self.match_pattern(p, a, &mut |ev| ev.match_params(params, args, i + 1, k))
+            }
+            _ => k(self),
+        }
+    }
+
+    // ---- bodies and literals -----------------------------------------------------------------
+
+    pub fn eval_body(&mut self, body: &[Literal], i: usize, k: K<'_, 'a>) -> R<bool> {
+        let Some(lit) = body.get(i) else { return k(self) };
+        if lit.with.is_empty() {
+            return self.eval_literal(lit, &mut |ev| ev.eval_body(body, i + 1, k));
+        }
+        self.with_mods(lit, &mut |ev| {
+            ev.eval_literal(lit, &mut |ev| ev.outside_mods(&mut |ev| ev.eval_body(body, i + 1, k)))
+        })
+    }
+
+    /// Runs `f` (which evaluates `lit`) with the literal's `with` modifiers in force. Inside
+    /// `f`, [`Self::outside_mods`] runs the rest of the body with the outer documents again.
+    fn with_mods(&mut self, lit: &Literal, f: K<'_, 'a>) -> R<bool> {
+        if lit.with.is_empty() {
+            return f(self);
+        }
+        // The replacement values are evaluated in the outer context.
+        let mut replacements = vec![];
+        for w in &lit.with {
+            let mut first = None;
+            self.eval_term(&w.value, &mut |_, v| {
+                first = Some(v);
+                Ok(true)
+            })?;
+            let Some(v) = first else { return Ok(false) };
+            replacements.push((w.root, w.path.clone(), v));
+        }
+        let fresh_cache = vec![None; self.program.rules.len()];
+        let outer = Docs {
+            input: self.input.clone(),
+            data: self.data.clone(),
+            overrides: self.overrides.clone(),
+            cache: std::mem::replace(&mut self.cache, fresh_cache),
+        };
+        for (root, path, v) in replacements {
+            match root {
+                WithRoot::Input => {
+                    self.input = Some(match &self.input {
+                        _ if path.is_empty() => v,
+                        Some(old) => set_path(old, &path, v),
+                        None => set_path(&Value::empty_object(), &path, v),
+                    });
+                }
+                WithRoot::Data => {
+                    self.data = set_path(&self.data, &path, v.clone());
+                    self.overrides.push((path, v));
+                }
+            }
+        }
+        self.outer.push(outer);
+        let r = f(self);
+        if let Some(outer) = self.outer.pop() {
+            self.input = outer.input;
+            self.data = outer.data;
+            self.overrides = outer.overrides;
+            self.cache = outer.cache;
+        }
+        r
+    }
+
+    /// Runs `k` with the documents as they were outside the innermost `with`.
+    fn outside_mods(&mut self, k: K<'_, 'a>) -> R<bool> {
+        let Some(mut outer) = self.outer.pop() else { return k(self) };
+        self.swap_docs(&mut outer);
+        let r = k(self);
+        self.swap_docs(&mut outer);
+        self.outer.push(outer);
+        r
+    }
+
+    fn swap_docs(&mut self, docs: &mut Docs) {
+        std::mem::swap(&mut self.input, &mut docs.input);
+        std::mem::swap(&mut self.data, &mut docs.data);
+        std::mem::swap(&mut self.overrides, &mut docs.overrides);
+        std::mem::swap(&mut self.cache, &mut docs.cache);
+    }
+
+    fn eval_literal(&mut self, lit: &Literal, k: K<'_, 'a>) -> R<bool> {
+        match &lit.kind {
+            LiteralKind::Expr(t) => self.eval_term(t, &mut |ev, v| {
+                if v == Value::Bool(false) {
+                    Ok(false)
+                } else {
+                    k(ev)
+                }
+            }),
+            LiteralKind::Unify(a, b) => self.unify(a, b, k),
+            LiteralKind::Not(body) => {
+                if self.exists(body)? {
+                    Ok(false)
+                } else {
+                    k(self)
+                }
+            }
+            LiteralKind::SomeIn { key, value, collection } => self.eval_term(collection, &mut |ev, c| {
+                for (kv, vv) in entries(&c) {
+                    let stop = match key {
+                        Some(kp) => ev.match_pattern(kp, kv, &mut |ev| ev.match_pattern(value, vv.clone(), k))?,
+                        None => ev.match_pattern(value, vv, k)?,
+                    };
+                    if stop {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }),
+            LiteralKind::Every { key, value, collection, body, locals } => {
+                self.eval_term(collection, &mut |ev, c| {
+                    for (kv, vv) in entries(&c) {
+                        if let Some(ks) = key {
+                            ev.bind(*ks, kv);
+                        }
+                        ev.bind(*value, vv);
+                        let ok = ev.exists(body);
+                        for s in locals {
+                            ev.unbind(*s);
+                        }
+                        if !ok? {
+                            return Ok(false);
+                        }
+                    }
+                    k(ev)
+                })
+            }
+            LiteralKind::True => k(self),
+        }
+    }
+
+    /// Whether a body has at least one solution.
+    fn exists(&mut self, body: &[Literal]) -> R<bool> {
+        self.eval_body(body, 0, &mut |_| Ok(true))
+    }
+
+    // ---- variables ---------------------------------------------------------------------------
+
+    fn get(&self, slot: Slot) -> Option<Value> {
+        self.frames.last().and_then(|f| f.get(slot)).and_then(Clone::clone)
+    }
+
+    fn is_bound(&self, slot: Slot) -> bool {
+        self.frames.last().and_then(|f| f.get(slot)).is_some_and(Option::is_some)
+    }
+
+    fn bind(&mut self, slot: Slot, v: Value) {
+        if let Some(s) = self.frames.last_mut().and_then(|f| f.get_mut(slot)) {
+            *s = Some(v);
+        }
+    }
+
+    fn unbind(&mut self, slot: Slot) {
+        if let Some(s) = self.frames.last_mut().and_then(|f| f.get_mut(slot)) {
+            *s = None;
+        }
+    }
+
+    // ---- unification -------------------------------------------------------------------------
+
+    /// Whether the term has a variable that is not bound yet in a pattern position.
+    fn is_open(&self, t: &Term) -> bool {
+        match t {
+            Term::Var(s) => !self.is_bound(*s),
+            Term::Array(items) => items.iter().any(|i| self.is_open(i)),
+            Term::Object(items) => items.iter().any(|(_, v)| self.is_open(v)),
+            _ => false,
+        }
+    }
+
+    fn unify(&mut self, a: &Term, b: &Term, k: K<'_, 'a>) -> R<bool> {
+        match (self.is_open(a), self.is_open(b)) {
+            (false, false) => self.eval_term(a, &mut |ev, va| {
+                ev.eval_term(b, &mut |ev, vb| if va == vb { k(ev) } else { Ok(false) })
+            }),
+            (true, false) => self.eval_term(b, &mut |ev, vb| ev.match_pattern(a, vb, k)),
+            (false, true) => self.eval_term(a, &mut |ev, va| ev.match_pattern(b, va, k)),
+            (true, true) => match (a, b) {
+                (Term::Array(xs), Term::Array(ys)) if xs.len() == ys.len() => self.unify_pairs(xs, ys, 0, k),
+                (Term::Object(xs), Term::Object(ys)) if xs.len() == ys.len() => {
+                    // Pair values by their (constant) keys.
+                    let mut pairs_a = vec![];
+                    let mut pairs_b = vec![];
+                    for (ka, va) in xs {
+                        let Some(kv) = ka.as_const() else { return Ok(false) };
+                        let Some((_, vb)) = ys.iter().find(|(kb, _)| kb.as_const() == Some(kv)) else {
+                            return Ok(false);
+                        };
+                        pairs_a.push(va.clone());
+                        pairs_b.push(vb.clone());
+                    }
+                    self.unify_pairs(&pairs_a, &pairs_b, 0, k)
+                }
+                _ => Ok(false),
+            },
+        }
+    }
+
+    fn unify_pairs(&mut self, xs: &[Term], ys: &[Term], i: usize, k: K<'_, 'a>) -> R<bool> {
+        if i == xs.len() {
+            return k(self);
+        }
+        // Unify the pairs that can be decided first, so `[x, 1] = [y, y]` works either way.
+        let order: Vec<usize> = (i..xs.len()).collect();
+        let pick = order
+            .iter()
+            .copied()
+            .find(|&j| !(self.is_open(&xs[j]) && self.is_open(&ys[j])))
+            .unwrap_or(i);
+        if pick == i {
+            return self.unify(&xs[i], &ys[i], &mut |ev| ev.unify_pairs(xs, ys, i + 1, k));
+        }
+        let mut xs2 = xs.to_vec();
+        let mut ys2 = ys.to_vec();
+        xs2.swap(i, pick);
+        ys2.swap(i, pick);
+        self.unify(&xs2[i], &ys2[i], &mut |ev| ev.unify_pairs(&xs2, &ys2, i + 1, k))
+    }
+
+    /// Matches a pattern against a value, binding its open variables.
+    fn match_pattern(&mut self, t: &Term, v: Value, k: K<'_, 'a>) -> R<bool> {
+        match t {
+            Term::Var(s) => match self.get(*s) {
+                Some(bound) => {
+                    if bound == v {
+                        k(self)
+                    } else {
+                        Ok(false)
+                    }
+                }
+                None => {
+                    self.bind(*s, v);
+                    let r = k(self);
+                    self.unbind(*s);
+                    r
+                }
+            },
+            Term::Array(items) if self.is_open(t) => match &v {
+                Value::Array(vals) if vals.len() == items.len() => {
+                    let vals = vals.clone();
+                    self.match_items(items, &vals, 0, k)
+                }
+                _ => Ok(false),
+            },
+            Term::Object(items) if self.is_open(t) => match &v {
+                Value::Object(obj) if obj.len() == items.len() => {
+                    let obj = obj.clone();
+                    self.match_object(items, &obj, 0, k)
+                }
+                _ => Ok(false),
+            },
+            _ => self.eval_term(t, &mut |ev, tv| if tv == v { k(ev) } else { Ok(false) }),
+        }
+    }
+
+    fn match_items(&mut self, items: &[Term], vals: &[Value], i: usize, k: K<'_, 'a>) -> R<bool> {
+        match (items.get(i), vals.get(i)) {
+            (Some(t), Some(v)) => self.match_pattern(t, v.clone(), &mut |ev| ev.match_items(items, vals, i + 1, k)),
+            _ => k(self),
+        }
+    }
+
+    fn match_object(&mut self, items: &[(Term, Term)], obj: &Object, i: usize, k: K<'_, 'a>) -> R<bool> {
+        let Some((kt, vt)) = items.get(i) else { return k(self) };
+        self.eval_term(kt, &mut |ev, key| match obj.get(&key) {
+            Some(val) => ev.match_pattern(vt, val.clone(), &mut |ev| ev.match_object(items, obj, i + 1, k)),
+            None => Ok(false),
+        })
+    }
+
+    // ---- terms -------------------------------------------------------------------------------
+
+    pub fn eval_term(&mut self, t: &Term, k: KV<'_, 'a>) -> R<bool> {
+        match t {
+            Term::Value(v) => k(self, v.clone()),
+            Term::Var(s) => match self.get(*s) {
+                Some(v) => k(self, v),
+                None => Err(self.error(ErrorKind::Compile, "internal error: unbound variable", Span::default())),
+            },
+            Term::Input => match self.input.clone() {
+                Some(v) => k(self, v),
+                None => Ok(false),
+            },
+            Term::Rule(id) => match self.rule_value(*id)? {
+                Some(v) => k(self, v),
+                None => Ok(false),
+            },
+            Term::Data(path) => match self.data_at(path)? {
+                Some(v) => k(self, v),
+                None => Ok(false),
+            },
+            Term::Ref(head, path) => self.eval_term(head, &mut |ev, hv| ev.walk(hv, path, 0, k)),
+            Term::Call(callee, args, span) => self.eval_call(callee, args, *span, k),
+            Term::Array(items) => self.eval_list(items, 0, &mut Vec::with_capacity(items.len()), &mut |ev, vals| {
+                k(ev, Value::array(vals.to_vec()))
+            }),
+            Term::Set(items) => self.eval_list(items, 0, &mut Vec::with_capacity(items.len()), &mut |ev, vals| {
+                k(ev, Value::set(vals.iter().cloned().collect()))
+            }),
+            Term::Object(items) => {
+                let flat: Vec<Term> = items.iter().flat_map(|(a, b)| [a.clone(), b.clone()]).collect();
+                self.eval_list(&flat, 0, &mut Vec::with_capacity(flat.len()), &mut |ev, vals| {
+                    let obj: Object = vals.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
+                    k(ev, Value::object(obj))
+                })
+            }
+            Term::ArrayCompr(head, body) => {
+                let mut out = vec![];
+                self.eval_body(body, 0, &mut |ev| {
+                    ev.eval_term(head, &mut |_, v| {
+                        out.push(v);
+                        Ok(false)
+                    })
+                })?;
+                k(self, Value::array(out))
+            }
+            Term::SetCompr(head, body) => {
+                let mut out = Set::new();
+                self.eval_body(body, 0, &mut |ev| {
+                    ev.eval_term(head, &mut |_, v| {
+                        out.insert(v);
+                        Ok(false)
+                    })
+                })?;
+                k(self, Value::set(out))
+            }
+            Term::ObjectCompr(key, value, body) => {
+                let mut out = Object::new();
+                let mut conflict = false;
+                self.eval_body(body, 0, &mut |ev| {
+                    ev.eval_term(key, &mut |ev, kv| {
+                        ev.eval_term(value, &mut |_, vv| {
+                            match out.get(&kv) {
+                                Some(old) if *old != vv => conflict = true,
+                                _ => {
+                                    out.insert(kv.clone(), vv);
+                                }
+                            }
+                            Ok(false)
+                        })
+                    })
+                })?;
+                if conflict {
+                    return Err(self.error(ErrorKind::Conflict, "object keys must be unique", Span::default()));
+                }
+                k(self, Value::object(out))
+            }
+            Term::Member(key, value, coll) => self.eval_term(coll, &mut |ev, c| {
+                ev.eval_term(value, &mut |ev, v| match key {
+                    None => {
+                        let found = match &c {
+                            Value::Array(a) => a.contains(&v),
+                            Value::Set(s) => s.contains(&v),
+                            Value::Object(o) => o.values().any(|x| *x == v),
+                            _ => false,
+                        };
+                        k(ev, Value::Bool(found))
+                    }
+                    Some(kt) => ev.eval_term(kt, &mut |ev, kv| {
+                        let found = c.index(&kv).is_some_and(|x| *x == v)
+                            && !matches!(c, Value::Set(_) if kv != v);
+                        k(ev, Value::Bool(found))
+                    }),
+                })
+            }),
+        }
+    }
+
+    fn error(&self, kind: ErrorKind, msg: &str, span: Span) -> Diagnostic {
+        match &self.source {
+            Some(src) if span != Span::default() => Diagnostic::at(kind, msg, src, span),
+            _ => Diagnostic::bare(kind, msg),
+        }
+    }
+
+    /// Evaluates terms left to right, calling `k` once per combination of their values.
+    fn eval_list(
+        &mut self,
+        terms: &[Term],
+        i: usize,
+        acc: &mut Vec<Value>,
+        k: &mut dyn FnMut(&mut Evaluator<'a>, &[Value]) -> R<bool>,
+    ) -> R<bool> {
+        let Some(t) = terms.get(i) else { return k(self, acc) };
+        self.eval_term(t, &mut |ev, v| {
+            acc.push(v);
+            let r = ev.eval_list(terms, i + 1, acc, k);
+            acc.pop();
+            r
+        })
+    }
+
+    /// Follows a reference path from a value, iterating where a key is an unbound variable.
+    fn walk(&mut self, value: Value, path: &[Term], i: usize, k: KV<'_, 'a>) -> R<bool> {
+        let Some(sel) = path.get(i) else { return k(self, value) };
+        if let Term::Var(s) = sel {
+            if !self.is_bound(*s) {
+                for (key, child) in entries(&value) {
+                    self.bind(*s, key);
+                    let r = self.walk(child, path, i + 1, k);
+                    self.unbind(*s);
+                    if r? {
+                        return Ok(true);
+                    }
+                }
+                return Ok(false);
+            }
+        }
+        self.eval_term(sel, &mut |ev, key| match value.index(&key) {
+            Some(child) => ev.walk(child.clone(), path, i + 1, k),
+            None => Ok(false),
+        })
+    }
+
+    fn eval_call(&mut self, callee: &Callee, args: &[Term], span: Span, k: KV<'_, 'a>) -> R<bool> {
+        if let Callee::Print = callee {
+            let mut parts = vec![];
+            for a in args {
+                let mut first = None;
+                self.eval_term(a, &mut |_, v| {
+                    first = Some(v);
+                    Ok(true)
+                })?;
+                parts.push(match first {
+                    Some(Value::String(s)) => s.to_string(),
+                    Some(v) => v.to_string(),
+                    None => "<undefined>".to_string(),
+                });
+            }
+            if self.options.print {
+                self.printed.push(parts.join(" "));
+            }
+            return k(self, Value::Bool(true));
+        }
+        let has_output = callee.has_output(args.len());
+        let inputs = if has_output { &args[..args.len() - 1] } else { args };
+        self.eval_list(inputs, 0, &mut Vec::with_capacity(inputs.len()), &mut |ev, vals| {
+            let result = match callee {
+                Callee::Builtin(b) => match (b.func)(vals) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        if ev.options.strict {
+                            return Err(ev.error(e.kind, &e.message, span));
+                        }
+                        None
+                    }
+                },
+                Callee::Rule { id, .. } => ev.call_function(*id, vals, span)?,
+                Callee::Print => None,
+            };
+            let Some(v) = result else { return Ok(false) };
+            match args.last() {
+                Some(out) if has_output => ev.match_pattern(out, v, &mut |ev| k(ev, Value::Bool(true))),
+                _ => k(ev, v),
+            }
+        })
+    }
+
+    /// The `data` document at a static path: base data merged with the rules below it.
+    fn data_at(&mut self, path: &[Arc<str>]) -> R<Option<Value>> {
+        let mut base = Some(self.data.clone());
+        for seg in path {
+            base = base.and_then(|b| b.get(seg).cloned());
+        }
+        let mut node = &self.program.tree;
+        for seg in path {
+            match node.children.get(seg) {
+                Some(n) => node = n,
+                None => return Ok(base),
+            }
+        }
+        let mut doc = match base {
+            Some(Value::Object(o)) => (*o).clone(),
+            Some(other) if node.children.is_empty() => return Ok(Some(other)),
+            _ => Object::new(),
+        };
+        self.virtual_doc(node, &mut doc)?;
+        Ok(Some(Value::object(doc)))
+    }
+
+    fn virtual_doc(&mut self, node: &'a DataNode, doc: &mut Object) -> R<()> {
+        for (name, child) in &node.children {
+            let key = Value::String(name.clone());
+            if let Some(id) = child.rule {
+                if matches!(self.program.rules[id].kind, RuleKind::Function { .. }) {
+                    continue;
+                }
+                if let Some(v) = self.rule_value(id)? {
+                    doc.insert(key, v);
+                }
+            } else {
+                let mut sub = match doc.get(&key) {
+                    Some(Value::Object(o)) => (**o).clone(),
+                    _ => Object::new(),
+                };
+                self.virtual_doc(child, &mut sub)?;
+                doc.insert(key, Value::object(sub));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Collects the values of `value` over the solutions of `body`.
+fn collect_values(ev: &mut Evaluator<'_>, body: &[Literal], value: &Term, values: &mut Vec<Value>) -> R<()> {
+    let constant = value.as_const().is_some();
+    ev.eval_body(body, 0, &mut |ev| {
+        ev.eval_term(value, &mut |_, v| {
+            values.push(v);
+            Ok(constant)
+        })
+    })?;
+    Ok(())
+}
+
+/// The (key, value) pairs of a collection: index and element, key and value, member and member.
+fn entries(v: &Value) -> Vec<(Value, Value)> {
+    match v {
+        Value::Array(items) => items.iter().enumerate().map(|(i, x)| (Value::int(i as i64), x.clone())).collect(),
+        Value::Object(map) => map.iter().map(|(k, x)| (k.clone(), x.clone())).collect(),
+        Value::Set(set) => set.iter().map(|x| (x.clone(), x.clone())).collect(),
+        _ => vec![],
+    }
+}
+
+/// A copy of `doc` with the value at `path` replaced (objects created along the way).
+fn set_path(doc: &Value, path: &[Value], v: Value) -> Value {
+    let Some((first, rest)) = path.split_first() else { return v };
+    let mut obj = match doc {
+        Value::Object(o) => (**o).clone(),
+        _ => Object::new(),
+    };
+    let child = obj.get(first).cloned().unwrap_or_else(Value::empty_object);
+    obj.insert(first.clone(), set_path(&child, rest, v));
+    Value::object(obj)
+}
