@@ -95,6 +95,14 @@ pub struct Query {
     compiled: CompiledQuery,
     source: Arc<Source>,
     texts: Vec<String>,
+    locations: Vec<(usize, usize)>,
+}
+
+impl Query {
+    /// The 1-based line and column of each expression of the query.
+    pub fn locations(&self) -> &[(usize, usize)] {
+        &self.locations
+    }
 }
 
 /// How to evaluate.
@@ -134,8 +142,9 @@ impl Policy {
         let source = Source::new("query", text);
         let body = syntax::parse_query(&source).map_err(Error::Policy)?;
         let texts = body.literals.iter().map(|l| source.slice(l.span).trim().to_string()).collect();
+        let locations = body.literals.iter().map(|l| source.line_col(l.span.start as usize)).collect();
         let compiled = compile::compile_query(&self.program, &body, &source).map_err(Error::Policy)?;
-        Ok(Query { compiled, source, texts })
+        Ok(Query { compiled, source, texts, locations })
     }
 
     /// Evaluates a query against an input document (`None`: input is undefined).

@@ -9,6 +9,7 @@ pub mod number;
 pub mod source;
 pub(crate) mod syntax;
 pub mod value;
+pub mod yaml;
 
 pub use engine::{render, Engine, EvalOptions, Evaluation, Policy, Query, Solution};
 pub use error::{Diagnostic, Error, ErrorKind};

@@ -1,1 +1,7 @@
-fn main() {}
+//! The `gavel` binary: everything lives in the `cli` module.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

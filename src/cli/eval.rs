@@ -1,0 +1,154 @@
+//! `gavel eval`: OPA-compatible query evaluation for rule authors.
+
+use gavel::{Engine, EvalOptions, Value};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Policy or data file or directory (`.rego`, `.json`, `.yaml`, `.yml`); repeatable.
+    #[arg(short = 'd', long = "data", value_name = "PATH")]
+    data: Vec<PathBuf>,
+    /// Input document (JSON or YAML).
+    #[arg(short = 'i', long = "input", value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// Make built-in errors fail the evaluation instead of making the expression undefined.
+    #[arg(long)]
+    strict_builtin_errors: bool,
+    /// The query, for example `data.example.deny` or `data.test.p = x`.
+    query: String,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match eval(&args) {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn eval(args: &Args) -> Result<String, String> {
+    let mut engine = Engine::new();
+    let mut errors = vec![];
+    for path in &args.data {
+        load(&mut engine, path, path, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(errors.join("\n"));
+    }
+    let input = match &args.input {
+        Some(p) => Some(read_document(p)?),
+        None => None,
+    };
+    let policy = engine.compile().map_err(|e| e.render())?;
+    let query = policy.query(&args.query).map_err(|e| e.render())?;
+    let options = EvalOptions { strict_builtin_errors: args.strict_builtin_errors, print: true };
+    let evaluation = policy.eval_with(&query, input.as_ref(), None, &options).map_err(|e| e.render())?;
+    for line in &evaluation.printed {
+        eprintln!("{line}");
+    }
+    if evaluation.solutions.is_empty() {
+        return Ok("{}".to_string());
+    }
+    let results: Vec<serde_json::Value> = evaluation
+        .solutions
+        .iter()
+        .map(|s| {
+            let expressions: Vec<serde_json::Value> = s
+                .expressions
+                .iter()
+                .zip(query.locations())
+                .map(|((text, value), (row, col))| {
+                    json!({"value": value, "text": text, "location": {"row": row, "col": col}})
+                })
+                .collect();
+            let mut entry = json!({ "expressions": expressions });
+            if !s.bindings.is_empty() {
+                entry["bindings"] = json!(s.bindings.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>());
+            }
+            entry
+        })
+        .collect();
+    serde_json::to_string_pretty(&json!({ "result": results })).map_err(|e| e.to_string())
+}
+
+/// Loads a `-d` argument: a policy, a data file, or a directory of both. Data files in a
+/// directory are placed under `data` at their folder's path relative to the argument, as OPA does.
+fn load(engine: &mut Engine, root: &Path, path: &Path, errors: &mut Vec<String>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+            Err(e) => {
+                errors.push(format!("error: {}: {e}", path.display()));
+                return;
+            }
+        };
+        entries.sort();
+        for p in entries {
+            if p.is_dir() || has_ext(&p, &["rego", "json", "yaml", "yml"]) {
+                load(engine, root, &p, errors);
+            }
+        }
+        return;
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(format!("error: {}: {e}", path.display()));
+            return;
+        }
+    };
+    if has_ext(path, &["rego"]) {
+        if let Err(e) = engine.add_policy(&path.display().to_string(), &text) {
+            errors.push(e.render());
+        }
+        return;
+    }
+    let doc = match parse_document(path, &text) {
+        Ok(d) => d,
+        Err(e) => {
+            errors.push(e);
+            return;
+        }
+    };
+    // Nest the document under its folder path relative to the directory argument.
+    let mut nested = doc;
+    if root != path {
+        let rel = path.parent().and_then(|p| p.strip_prefix(root).ok());
+        if let Some(rel) = rel {
+            let segments: Vec<String> = rel.iter().map(|s| s.to_string_lossy().into_owned()).collect();
+            for seg in segments.iter().rev() {
+                nested = Value::object([(Value::from(seg.as_str()), nested)].into_iter().collect());
+            }
+        }
+    }
+    if let Err(e) = engine.add_data(nested) {
+        errors.push(format!("error: {}: {e}", path.display()));
+    }
+}
+
+fn has_ext(path: &Path, exts: &[&str]) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e))
+}
+
+fn read_document(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("error: {}: {e}", path.display()))?;
+    parse_document(path, &text)
+}
+
+fn parse_document(path: &Path, text: &str) -> Result<Value, String> {
+    if has_ext(path, &["json"]) {
+        Value::from_json_str(text).map_err(|e| format!("error: {}:{}:{}: {e}", path.display(), e.line(), e.column()))
+    } else {
+        gavel::yaml::parse(text).map_err(|e| match e.location() {
+            Some(l) => format!("error: {}:{}:{}: {e}", path.display(), l.line(), l.column()),
+            None => format!("error: {}: {e}", path.display()),
+        })
+    }
+}
