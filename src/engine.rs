@@ -46,7 +46,10 @@ impl Engine {
     /// [`Error::Data`] when the document is not an object.
     pub fn add_data(&mut self, data: Value) -> Result<(), Error> {
         if data.as_object().is_none() {
-            return Err(Error::Data(format!("data must be an object, not {}", data.type_name())));
+            return Err(Error::Data(format!(
+                "data must be an object, not {}",
+                data.type_name()
+            )));
         }
         self.data = merge(&self.data, &data);
         Ok(())
@@ -59,7 +62,10 @@ impl Engine {
     /// arity, recursion, conflicting rules).
     pub fn compile(self) -> Result<Policy, Error> {
         let program = compile::compile(&self.modules).map_err(Error::Policy)?;
-        Ok(Policy { program, data: self.data })
+        Ok(Policy {
+            program,
+            data: self.data,
+        })
     }
 }
 
@@ -141,10 +147,24 @@ impl Policy {
     pub fn query(&self, text: &str) -> Result<Query, Error> {
         let source = Source::new("query", text);
         let body = syntax::parse_query(&source).map_err(Error::Policy)?;
-        let texts = body.literals.iter().map(|l| source.slice(l.span).trim().to_string()).collect();
-        let locations = body.literals.iter().map(|l| source.line_col(l.span.start as usize)).collect();
-        let compiled = compile::compile_query(&self.program, &body, &source).map_err(Error::Policy)?;
-        Ok(Query { compiled, source, texts, locations })
+        let texts = body
+            .literals
+            .iter()
+            .map(|l| source.slice(l.span).trim().to_string())
+            .collect();
+        let locations = body
+            .literals
+            .iter()
+            .map(|l| source.line_col(l.span.start as usize))
+            .collect();
+        let compiled =
+            compile::compile_query(&self.program, &body, &source).map_err(Error::Policy)?;
+        Ok(Query {
+            compiled,
+            source,
+            texts,
+            locations,
+        })
     }
 
     /// Evaluates a query against an input document (`None`: input is undefined).
@@ -152,7 +172,9 @@ impl Policy {
     /// # Errors
     /// [`Error::Eval`] for conflicts, limits and (in strict mode) built-in errors.
     pub fn eval(&self, query: &Query, input: Option<&Value>) -> Result<Vec<Solution>, Error> {
-        Ok(self.eval_with(query, input, None, &EvalOptions::default())?.solutions)
+        Ok(self
+            .eval_with(query, input, None, &EvalOptions::default())?
+            .solutions)
     }
 
     /// Evaluates with options and, optionally, data that replaces the compiled-in data.
@@ -167,9 +189,14 @@ impl Policy {
         options: &EvalOptions,
     ) -> Result<Evaluation, Error> {
         let data = data.cloned().unwrap_or_else(|| self.data.clone());
-        let opts = Options { strict: options.strict_builtin_errors, print: options.print };
+        let opts = Options {
+            strict: options.strict_builtin_errors,
+            print: options.print,
+        };
         let mut ev = Evaluator::new(&self.program, data, input.cloned(), opts);
-        let solutions = ev.query(&query.compiled, &query.source).map_err(Error::Eval)?;
+        let solutions = ev
+            .query(&query.compiled, &query.source)
+            .map_err(Error::Eval)?;
         let solutions = solutions
             .into_iter()
             .map(|s| Solution {
@@ -177,7 +204,10 @@ impl Policy {
                 bindings: s.bindings.into_iter().collect(),
             })
             .collect();
-        Ok(Evaluation { solutions, printed: ev.printed })
+        Ok(Evaluation {
+            solutions,
+            printed: ev.printed,
+        })
     }
 
     /// The data compiled in.
@@ -188,7 +218,11 @@ impl Policy {
 
 /// Renders diagnostics for a terminal (used by the CLI and tests).
 pub fn render(diags: &[Diagnostic]) -> String {
-    diags.iter().map(Diagnostic::render).collect::<Vec<_>>().join("\n")
+    diags
+        .iter()
+        .map(Diagnostic::render)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 const _: () = {

@@ -47,10 +47,14 @@ pub fn from_yaml(y: serde_norway::Value) -> Value {
             num.map_or(Value::Null, Value::Number)
         }
         serde_norway::Value::String(s) => Value::from(s),
-        serde_norway::Value::Sequence(items) => Value::array(items.into_iter().map(from_yaml).collect()),
-        serde_norway::Value::Mapping(map) => {
-            Value::object(map.into_iter().map(|(k, v)| (from_yaml(k), from_yaml(v))).collect::<Object>())
+        serde_norway::Value::Sequence(items) => {
+            Value::array(items.into_iter().map(from_yaml).collect())
         }
+        serde_norway::Value::Mapping(map) => Value::object(
+            map.into_iter()
+                .map(|(k, v)| (from_yaml(k), from_yaml(v)))
+                .collect::<Object>(),
+        ),
         serde_norway::Value::Tagged(t) => from_yaml(t.value),
     }
 }

@@ -48,7 +48,10 @@ impl BuiltinError {
 
     /// Any other failure: `"{name}: {message}"`.
     pub fn failed(name: &str, message: impl std::fmt::Display) -> BuiltinError {
-        BuiltinError { kind: ErrorKind::Builtin, message: format!("{name}: {message}") }
+        BuiltinError {
+            kind: ErrorKind::Builtin,
+            message: format!("{name}: {message}"),
+        }
     }
 }
 

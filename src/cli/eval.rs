@@ -48,8 +48,13 @@ fn eval(args: &Args) -> Result<String, String> {
     };
     let policy = engine.compile().map_err(|e| e.render())?;
     let query = policy.query(&args.query).map_err(|e| e.render())?;
-    let options = EvalOptions { strict_builtin_errors: args.strict_builtin_errors, print: true };
-    let evaluation = policy.eval_with(&query, input.as_ref(), None, &options).map_err(|e| e.render())?;
+    let options = EvalOptions {
+        strict_builtin_errors: args.strict_builtin_errors,
+        print: true,
+    };
+    let evaluation = policy
+        .eval_with(&query, input.as_ref(), None, &options)
+        .map_err(|e| e.render())?;
     for line in &evaluation.printed {
         eprintln!("{line}");
     }
@@ -70,7 +75,11 @@ fn eval(args: &Args) -> Result<String, String> {
                 .collect();
             let mut entry = json!({ "expressions": expressions });
             if !s.bindings.is_empty() {
-                entry["bindings"] = json!(s.bindings.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>());
+                entry["bindings"] = json!(s
+                    .bindings
+                    .iter()
+                    .map(|(k, v)| (k.clone(), json!(v)))
+                    .collect::<serde_json::Map<_, _>>());
             }
             entry
         })
@@ -122,7 +131,10 @@ fn load(engine: &mut Engine, root: &Path, path: &Path, errors: &mut Vec<String>)
     if root != path {
         let rel = path.parent().and_then(|p| p.strip_prefix(root).ok());
         if let Some(rel) = rel {
-            let segments: Vec<String> = rel.iter().map(|s| s.to_string_lossy().into_owned()).collect();
+            let segments: Vec<String> = rel
+                .iter()
+                .map(|s| s.to_string_lossy().into_owned())
+                .collect();
             for seg in segments.iter().rev() {
                 nested = Value::object([(Value::from(seg.as_str()), nested)].into_iter().collect());
             }
@@ -134,17 +146,21 @@ fn load(engine: &mut Engine, root: &Path, path: &Path, errors: &mut Vec<String>)
 }
 
 fn has_ext(path: &Path, exts: &[&str]) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.contains(&e))
 }
 
 fn read_document(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("error: {}: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("error: {}: {e}", path.display()))?;
     parse_document(path, &text)
 }
 
 fn parse_document(path: &Path, text: &str) -> Result<Value, String> {
     if has_ext(path, &["json"]) {
-        Value::from_json_str(text).map_err(|e| format!("error: {}:{}:{}: {e}", path.display(), e.line(), e.column()))
+        Value::from_json_str(text)
+            .map_err(|e| format!("error: {}:{}:{}: {e}", path.display(), e.line(), e.column()))
     } else {
         gavel::yaml::parse(text).map_err(|e| match e.location() {
             Some(l) => format!("error: {}:{}:{}: {e}", path.display(), l.line(), l.column()),

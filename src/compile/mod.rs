@@ -43,17 +43,28 @@ pub(crate) fn compile_query(
     body: &ast::Body,
     source: &Arc<Source>,
 ) -> Result<CompiledQuery, Vec<Diagnostic>> {
-    let mut c = Compiler { program: Program::default(), ..Compiler::default() };
+    let mut c = Compiler {
+        program: Program::default(),
+        ..Compiler::default()
+    };
     // Borrow the program's rules through a read-only view: the query compiler only resolves names.
     c.view = Some(program);
-    let module = ModuleCtx { source: source.clone(), package: vec![], imports: HashMap::new() };
+    let module = ModuleCtx {
+        source: source.clone(),
+        package: vec![],
+        imports: HashMap::new(),
+    };
     let mut scopes = Scopes::new();
     let body = c.compile_body(&module, &mut scopes, body, &BTreeSet::new());
     if !c.errors.is_empty() {
         return Err(c.errors);
     }
     let vars = scopes.named_vars_of_level0();
-    Ok(CompiledQuery { body, frame_size: scopes.frame_size(), vars })
+    Ok(CompiledQuery {
+        body,
+        frame_size: scopes.frame_size(),
+        vars,
+    })
 }
 
 /// A compiled query.
@@ -104,7 +115,8 @@ impl<'p> Compiler<'p> {
     fn collect(&mut self, modules: &[ast::Module]) {
         for m in modules {
             for rule in &m.rules {
-                let mut path: Vec<Arc<str>> = m.package.iter().map(|s| Arc::from(s.as_str())).collect();
+                let mut path: Vec<Arc<str>> =
+                    m.package.iter().map(|s| Arc::from(s.as_str())).collect();
                 path.push(Arc::from(rule.name.as_str()));
                 let kind = match &rule.head {
                     ast::Head::Complete { .. } => RuleKind::Complete,
@@ -124,7 +136,10 @@ impl<'p> Compiler<'p> {
                     None if !node.children.is_empty() => {
                         self.errors.push(Diagnostic::at(
                             ErrorKind::Compile,
-                            format!("rule {} conflicts with a package of the same path", path.join(".")),
+                            format!(
+                                "rule {} conflicts with a package of the same path",
+                                path.join(".")
+                            ),
                             &m.source,
                             rule.name_span,
                         ));
@@ -188,13 +203,29 @@ impl<'p> Compiler<'p> {
                     continue;
                 }
             }
-            let alias = imp.alias.clone().or_else(|| imp.path.last().cloned()).unwrap_or_default();
+            let alias = imp
+                .alias
+                .clone()
+                .or_else(|| imp.path.last().cloned())
+                .unwrap_or_default();
             if imports.contains_key(&alias) {
-                self.error(ErrorKind::Compile, format!("import {alias} is defined twice"), &m.source, imp.span);
+                self.error(
+                    ErrorKind::Compile,
+                    format!("import {alias} is defined twice"),
+                    &m.source,
+                    imp.span,
+                );
             }
-            imports.insert(alias, imp.path.iter().map(|s| Arc::from(s.as_str())).collect());
+            imports.insert(
+                alias,
+                imp.path.iter().map(|s| Arc::from(s.as_str())).collect(),
+            );
         }
-        let ctx = ModuleCtx { source: m.source.clone(), package, imports };
+        let ctx = ModuleCtx {
+            source: m.source.clone(),
+            package,
+            imports,
+        };
         for rule in &m.rules {
             self.compile_rule(&ctx, rule);
         }
@@ -211,7 +242,9 @@ impl<'p> Compiler<'p> {
     fn compile_rule(&mut self, ctx: &ModuleCtx, rule: &ast::Rule) {
         let mut path = ctx.package.clone();
         path.push(Arc::from(rule.name.as_str()));
-        let Some(id) = self.rule_id(&path) else { return };
+        let Some(id) = self.rule_id(&path) else {
+            return;
+        };
         self.current_rule = Some(id);
         if rule.is_default {
             self.compile_default(ctx, rule, id);
@@ -231,7 +264,10 @@ impl<'p> Compiler<'p> {
         for name in &declared {
             scopes.declare(name);
         }
-        let params: Vec<Term> = params_ast.iter().map(|p| self.compile_expr(ctx, &mut scopes, p)).collect();
+        let params: Vec<Term> = params_ast
+            .iter()
+            .map(|p| self.compile_expr(ctx, &mut scopes, p))
+            .collect();
         let bound: BTreeSet<Slot> = scopes.current_slots();
 
         let (key_ast, value_ast) = match &rule.head {
@@ -241,11 +277,19 @@ impl<'p> Compiler<'p> {
             ast::Head::Function { value, .. } => (None, value.as_ref()),
         };
         let is_set = matches!(rule.head, ast::Head::PartialSet { .. });
-        let empty = ast::Body { span: rule.span, literals: vec![] };
+        let empty = ast::Body {
+            span: rule.span,
+            literals: vec![],
+        };
         let body_ast = rule.body.as_ref().unwrap_or(&empty);
         let head_terms: Vec<&ast::Expr> = key_ast.into_iter().chain(value_ast).collect();
-        let (body, mut head) = self.compile_body_with_head(ctx, &mut scopes, body_ast, &head_terms, &bound);
-        let key = if key_ast.is_some() { Some(head.remove(0)) } else { None };
+        let (body, mut head) =
+            self.compile_body_with_head(ctx, &mut scopes, body_ast, &head_terms, &bound);
+        let key = if key_ast.is_some() {
+            Some(head.remove(0))
+        } else {
+            None
+        };
         let value = if is_set {
             Term::Value(Value::Bool(true))
         } else {
@@ -255,11 +299,22 @@ impl<'p> Compiler<'p> {
         for e in &rule.elses {
             let body_ast = e.body.as_ref().unwrap_or(&empty);
             let heads: Vec<&ast::Expr> = e.value.iter().collect();
-            let (body, mut head) = self.compile_body_with_head(ctx, &mut scopes, body_ast, &heads, &bound);
+            let (body, mut head) =
+                self.compile_body_with_head(ctx, &mut scopes, body_ast, &heads, &bound);
             elses.push((body, head.pop().unwrap_or(Term::Value(Value::Bool(true)))));
         }
-        if !rule.elses.is_empty() && matches!(rule.head, ast::Head::PartialSet { .. } | ast::Head::PartialObject { .. }) {
-            self.error(ErrorKind::Compile, "`else` is only allowed on complete rules and functions", &ctx.source, rule.name_span);
+        if !rule.elses.is_empty()
+            && matches!(
+                rule.head,
+                ast::Head::PartialSet { .. } | ast::Head::PartialObject { .. }
+            )
+        {
+            self.error(
+                ErrorKind::Compile,
+                "`else` is only allowed on complete rules and functions",
+                &ctx.source,
+                rule.name_span,
+            );
         }
         let def = RuleDef {
             frame_size: scopes.frame_size(),
@@ -295,7 +350,10 @@ impl<'p> Compiler<'p> {
         if self.program.rules[id].default.is_some() {
             self.error(
                 ErrorKind::Compile,
-                format!("multiple default rules {} found", self.program.rules[id].path.join(".")),
+                format!(
+                    "multiple default rules {} found",
+                    self.program.rules[id].path.join(".")
+                ),
                 &ctx.source,
                 rule.name_span,
             );
@@ -316,13 +374,21 @@ impl<'p> Compiler<'p> {
         self.declare_level(ctx, scopes, &body.literals, head);
         let lits = self.compile_literals(ctx, scopes, &body.literals);
         let (ordered, bound) = self.order(ctx, scopes, lits, outer_bound);
-        let terms: Vec<Term> = head.iter().map(|e| self.compile_expr(ctx, scopes, e)).collect();
+        let terms: Vec<Term> = head
+            .iter()
+            .map(|e| self.compile_expr(ctx, scopes, e))
+            .collect();
         for (t, e) in terms.iter().zip(head) {
             let mut vars = BTreeSet::new();
             term_vars(t, &mut vars);
             if let Some(v) = vars.iter().find(|v| !bound.contains(v)) {
                 let name = scopes.name_of(*v);
-                self.error(ErrorKind::UnsafeVar, format!("var {name} is unsafe"), &ctx.source, e.span);
+                self.error(
+                    ErrorKind::UnsafeVar,
+                    format!("var {name} is unsafe"),
+                    &ctx.source,
+                    e.span,
+                );
             }
         }
         scopes.pop_level();
@@ -337,18 +403,29 @@ impl<'p> Compiler<'p> {
         body: &ast::Body,
         outer_bound: &BTreeSet<Slot>,
     ) -> Body {
-        self.compile_body_with_head(ctx, scopes, body, &[], outer_bound).0
+        self.compile_body_with_head(ctx, scopes, body, &[], outer_bound)
+            .0
     }
 
     /// Gives a slot to every variable of this level: declared ones shadow, others are reused
     /// from enclosing levels when they exist there.
-    fn declare_level(&mut self, ctx: &ModuleCtx, scopes: &mut Scopes, lits: &[ast::Literal], head: &[&ast::Expr]) {
+    fn declare_level(
+        &mut self,
+        ctx: &ModuleCtx,
+        scopes: &mut Scopes,
+        lits: &[ast::Literal],
+        head: &[&ast::Expr],
+    ) {
         let mut declared: Vec<(String, Span)> = vec![];
         let mut used: Vec<String> = vec![];
         for lit in lits {
             match &lit.kind {
                 ast::LiteralKind::Some(names) => declared.extend(names.iter().cloned()),
-                ast::LiteralKind::SomeIn { key, value, collection } => {
+                ast::LiteralKind::SomeIn {
+                    key,
+                    value,
+                    collection,
+                } => {
                     let mut names = BTreeSet::new();
                     if let Some(k) = key {
                         collect_pattern_vars(k, &mut names);
@@ -358,12 +435,22 @@ impl<'p> Compiler<'p> {
                     collect_used(collection, &mut used);
                 }
                 ast::LiteralKind::Expr(e) => {
-                    if let ast::ExprKind::Binary { op: ast::BinOp::Assign, lhs, rhs } = &e.kind {
+                    if let ast::ExprKind::Binary {
+                        op: ast::BinOp::Assign,
+                        lhs,
+                        rhs,
+                    } = &e.kind
+                    {
                         let mut names = BTreeSet::new();
                         collect_pattern_vars(lhs, &mut names);
                         for n in names {
                             if declared.iter().any(|(d, _)| *d == n) {
-                                self.error(ErrorKind::Compile, format!("var {n} assigned above"), &ctx.source, lhs.span);
+                                self.error(
+                                    ErrorKind::Compile,
+                                    format!("var {n} assigned above"),
+                                    &ctx.source,
+                                    lhs.span,
+                                );
                             }
                             declared.push((n, lhs.span));
                         }
@@ -399,29 +486,38 @@ impl<'p> Compiler<'p> {
         }
         let mut path = ctx.package.clone();
         path.push(Arc::from(name));
-        self.rule_id(&path).is_some() || {
-            // A package-level name that is a prefix of a deeper package (`data.pkg.sub.rule`).
-            let mut node = &self.program().tree;
-            path.iter().all(|seg| match node.children.get(seg) {
-                Some(n) => {
-                    node = n;
-                    true
-                }
-                None => false,
-            }) && !path.is_empty()
-                && !ctx.package.is_empty()
-        }
+        self.rule_id(&path).is_some()
     }
 
-    fn compile_literals(&mut self, ctx: &ModuleCtx, scopes: &mut Scopes, lits: &[ast::Literal]) -> Vec<Literal> {
-        lits.iter().map(|l| self.compile_literal(ctx, scopes, l)).collect()
+    fn compile_literals(
+        &mut self,
+        ctx: &ModuleCtx,
+        scopes: &mut Scopes,
+        lits: &[ast::Literal],
+    ) -> Vec<Literal> {
+        lits.iter()
+            .map(|l| self.compile_literal(ctx, scopes, l))
+            .collect()
     }
 
-    fn compile_literal(&mut self, ctx: &ModuleCtx, scopes: &mut Scopes, lit: &ast::Literal) -> Literal {
+    fn compile_literal(
+        &mut self,
+        ctx: &ModuleCtx,
+        scopes: &mut Scopes,
+        lit: &ast::Literal,
+    ) -> Literal {
         let kind = match &lit.kind {
             ast::LiteralKind::Expr(e) => match &e.kind {
-                ast::ExprKind::Binary { op: ast::BinOp::Assign | ast::BinOp::Unify, lhs, rhs } => {
-                    if let ast::ExprKind::Binary { op: ast::BinOp::Assign, .. } = &e.kind {
+                ast::ExprKind::Binary {
+                    op: ast::BinOp::Assign | ast::BinOp::Unify,
+                    lhs,
+                    rhs,
+                } => {
+                    if let ast::ExprKind::Binary {
+                        op: ast::BinOp::Assign,
+                        ..
+                    } = &e.kind
+                    {
                         self.check_assign_target(ctx, lhs);
                     }
                     let l = self.compile_expr(ctx, scopes, lhs);
@@ -431,16 +527,29 @@ impl<'p> Compiler<'p> {
                 _ => LiteralKind::Expr(self.compile_expr(ctx, scopes, e)),
             },
             ast::LiteralKind::Not(e) => {
-                let inner = ast::Literal { span: e.span, kind: ast::LiteralKind::Expr(e.clone()), with: vec![] };
+                let inner = ast::Literal {
+                    span: e.span,
+                    kind: ast::LiteralKind::Expr(e.clone()),
+                    with: vec![],
+                };
                 LiteralKind::Not(vec![self.compile_literal(ctx, scopes, &inner)])
             }
             ast::LiteralKind::Some(_) => LiteralKind::True,
-            ast::LiteralKind::SomeIn { key, value, collection } => LiteralKind::SomeIn {
+            ast::LiteralKind::SomeIn {
+                key,
+                value,
+                collection,
+            } => LiteralKind::SomeIn {
                 key: key.as_ref().map(|k| self.compile_expr(ctx, scopes, k)),
                 value: self.compile_expr(ctx, scopes, value),
                 collection: self.compile_expr(ctx, scopes, collection),
             },
-            ast::LiteralKind::Every { key, value, collection, body } => {
+            ast::LiteralKind::Every {
+                key,
+                value,
+                collection,
+                body,
+            } => {
                 let collection = self.compile_expr(ctx, scopes, collection);
                 let outer_bound = scopes.all_slots();
                 scopes.push_level();
@@ -455,7 +564,13 @@ impl<'p> Compiler<'p> {
                 locals.extend(key_slot);
                 locals.push(value_slot);
                 scopes.pop_level();
-                LiteralKind::Every { key: key_slot, value: value_slot, collection, body, locals }
+                LiteralKind::Every {
+                    key: key_slot,
+                    value: value_slot,
+                    collection,
+                    body,
+                    locals,
+                }
             }
         };
         let with = lit
@@ -476,10 +591,18 @@ impl<'p> Compiler<'p> {
                     }
                 };
                 let path = w.target[1..].iter().map(|s| Value::string(s)).collect();
-                Some(WithMod { root, path, value: self.compile_expr(ctx, scopes, &w.value) })
+                Some(WithMod {
+                    root,
+                    path,
+                    value: self.compile_expr(ctx, scopes, &w.value),
+                })
             })
             .collect();
-        Literal { kind, with, span: lit.span }
+        Literal {
+            kind,
+            with,
+            span: lit.span,
+        }
     }
 
     fn check_assign_target(&mut self, ctx: &ModuleCtx, lhs: &ast::Expr) {
@@ -553,7 +676,12 @@ impl<'p> Compiler<'p> {
             ast::ExprKind::Number(text) => match Number::parse(text) {
                 Some(n) => Term::Value(Value::Number(n)),
                 None => {
-                    self.error(ErrorKind::Parse, format!("invalid number {text}"), &ctx.source, e.span);
+                    self.error(
+                        ErrorKind::Parse,
+                        format!("invalid number {text}"),
+                        &ctx.source,
+                        e.span,
+                    );
                     Term::Value(Value::Null)
                 }
             },
@@ -564,25 +692,46 @@ impl<'p> Compiler<'p> {
                     return self.compile_name(ctx, scopes, name, head.span, path);
                 }
                 let head = self.compile_expr(ctx, scopes, head);
-                let path = path.iter().map(|a| self.compile_ref_arg(ctx, scopes, a)).collect();
+                let path = path
+                    .iter()
+                    .map(|a| self.compile_ref_arg(ctx, scopes, a))
+                    .collect();
                 make_ref(head, path)
             }
-            ast::ExprKind::Call { name, name_span, args } => {
-                let args: Vec<Term> = args.iter().map(|a| self.compile_expr(ctx, scopes, a)).collect();
+            ast::ExprKind::Call {
+                name,
+                name_span,
+                args,
+            } => {
+                let args: Vec<Term> = args
+                    .iter()
+                    .map(|a| self.compile_expr(ctx, scopes, a))
+                    .collect();
                 self.compile_call(ctx, name, *name_span, args, e.span)
             }
             ast::ExprKind::Array(items) => {
-                let items: Vec<Term> = items.iter().map(|i| self.compile_expr(ctx, scopes, i)).collect();
+                let items: Vec<Term> = items
+                    .iter()
+                    .map(|i| self.compile_expr(ctx, scopes, i))
+                    .collect();
                 fold_const(Term::Array(items))
             }
             ast::ExprKind::Set(items) => {
-                let items: Vec<Term> = items.iter().map(|i| self.compile_expr(ctx, scopes, i)).collect();
+                let items: Vec<Term> = items
+                    .iter()
+                    .map(|i| self.compile_expr(ctx, scopes, i))
+                    .collect();
                 fold_const(Term::Set(items))
             }
             ast::ExprKind::Object(items) => {
                 let items: Vec<(Term, Term)> = items
                     .iter()
-                    .map(|(k, v)| (self.compile_expr(ctx, scopes, k), self.compile_expr(ctx, scopes, v)))
+                    .map(|(k, v)| {
+                        (
+                            self.compile_expr(ctx, scopes, k),
+                            self.compile_expr(ctx, scopes, v),
+                        )
+                    })
                     .collect();
                 fold_const(Term::Object(items))
             }
@@ -605,7 +754,10 @@ impl<'p> Compiler<'p> {
                     ast::BinOp::Assign | ast::BinOp::Unify => {
                         self.error(
                             ErrorKind::Compile,
-                            format!("`{}` can only be used as a whole expression of a body", op.symbol()),
+                            format!(
+                                "`{}` can only be used as a whole expression of a body",
+                                op.symbol()
+                            ),
                             &ctx.source,
                             e.span,
                         );
@@ -636,8 +788,14 @@ impl<'p> Compiler<'p> {
                 }
                 self.builtin_call(ctx, "minus", vec![Term::Value(Value::int(0)), t], e.span)
             }
-            ast::ExprKind::Membership { key, value, collection } => {
-                let k = key.as_ref().map(|k| Box::new(self.compile_expr(ctx, scopes, k)));
+            ast::ExprKind::Membership {
+                key,
+                value,
+                collection,
+            } => {
+                let k = key
+                    .as_ref()
+                    .map(|k| Box::new(self.compile_expr(ctx, scopes, k)));
                 let v = self.compile_expr(ctx, scopes, value);
                 let c = self.compile_expr(ctx, scopes, collection);
                 Term::Member(k, Box::new(v), Box::new(c))
@@ -660,7 +818,12 @@ impl<'p> Compiler<'p> {
         match builtins::lookup(name) {
             Some(b) => fold_call(Term::Call(Callee::Builtin(b), args, span)),
             None => {
-                self.error(ErrorKind::Type, format!("undefined function {name}"), &ctx.source, span);
+                self.error(
+                    ErrorKind::Type,
+                    format!("undefined function {name}"),
+                    &ctx.source,
+                    span,
+                );
                 Term::Value(Value::Null)
             }
         }
@@ -682,7 +845,10 @@ impl<'p> Compiler<'p> {
         span: Span,
         path: &[ast::RefArg],
     ) -> Term {
-        let rest: Vec<Term> = path.iter().map(|a| self.compile_ref_arg(ctx, scopes, a)).collect();
+        let rest: Vec<Term> = path
+            .iter()
+            .map(|a| self.compile_ref_arg(ctx, scopes, a))
+            .collect();
         if name == "_" {
             return make_ref(Term::Var(scopes.fresh("_")), rest);
         }
@@ -691,12 +857,18 @@ impl<'p> Compiler<'p> {
         }
         match self.resolve_global(ctx, name) {
             Some(Global::Input(prefix)) => {
-                let mut full: Vec<Term> = prefix.iter().map(|s| Term::Value(Value::string(s))).collect();
+                let mut full: Vec<Term> = prefix
+                    .iter()
+                    .map(|s| Term::Value(Value::string(s)))
+                    .collect();
                 full.extend(rest);
                 make_ref(Term::Input, full)
             }
             Some(Global::Data(prefix)) => {
-                let mut full: Vec<Term> = prefix.iter().map(|s| Term::Value(Value::string(s))).collect();
+                let mut full: Vec<Term> = prefix
+                    .iter()
+                    .map(|s| Term::Value(Value::string(s)))
+                    .collect();
                 full.extend(rest);
                 self.resolve_data(full)
             }
@@ -719,7 +891,11 @@ impl<'p> Compiler<'p> {
         }
         if let Some(path) = ctx.imports.get(name) {
             let rest = path[1..].to_vec();
-            return Some(if path[0].as_ref() == "input" { Global::Input(rest) } else { Global::Data(rest) });
+            return Some(if path[0].as_ref() == "input" {
+                Global::Input(rest)
+            } else {
+                Global::Data(rest)
+            });
         }
         if self.is_global(ctx, name) {
             let mut p = ctx.package.clone();
@@ -736,8 +912,12 @@ impl<'p> Compiler<'p> {
         let mut prefix: Vec<Arc<str>> = vec![];
         let mut i = 0;
         while i < path.len() {
-            let Some(Value::String(s)) = path[i].as_const() else { break };
-            let Some(child) = node.children.get(s.as_ref()) else { break };
+            let Some(Value::String(s)) = path[i].as_const() else {
+                break;
+            };
+            let Some(child) = node.children.get(s.as_ref()) else {
+                break;
+            };
             node = child;
             prefix.push(s.clone());
             i += 1;
@@ -748,19 +928,14 @@ impl<'p> Compiler<'p> {
                 return make_ref(Term::Rule(id), path[i..].to_vec());
             }
         }
-        let in_tree = !node.children.is_empty() || prefix.is_empty();
-        // Past the package tree, the rest of the static path is plain base data.
-        if !in_tree || i < path.len() {
-            while i < path.len() {
-                let Some(Value::String(s)) = path[i].as_const() else { break };
-                if node.children.contains_key(s.as_ref()) {
-                    break;
-                }
+        if let Some(Value::String(_)) = path.get(i).and_then(Term::as_const) {
+            // The static path leaves the package tree: the rest of it is plain base data,
+            // which no rule can change.
+            while let Some(Value::String(s)) = path.get(i).and_then(Term::as_const) {
                 prefix.push(s.clone());
                 i += 1;
             }
-        }
-        if let Some(cur) = self.current_rule {
+        } else if let Some(cur) = self.current_rule {
             // A dynamic reference into a package may reach every rule below it.
             let mut ids = vec![];
             collect_rules(node, &mut ids);
@@ -769,7 +944,14 @@ impl<'p> Compiler<'p> {
         make_ref(Term::Data(prefix.into()), path[i..].to_vec())
     }
 
-    fn compile_call(&mut self, ctx: &ModuleCtx, name: &[String], name_span: Span, args: Vec<Term>, span: Span) -> Term {
+    fn compile_call(
+        &mut self,
+        ctx: &ModuleCtx,
+        name: &[String],
+        name_span: Span,
+        args: Vec<Term>,
+        span: Span,
+    ) -> Term {
         let joined = name.join(".");
         // A user function: `f`, `pkg.f` through an import, or `data.pkg.f`.
         let path: Option<Vec<Arc<str>>> = match name.first().map(String::as_str) {
@@ -777,7 +959,11 @@ impl<'p> Compiler<'p> {
             Some(first) => {
                 if let Some(imp) = ctx.imports.get(first) {
                     (imp[0].as_ref() == "data").then(|| {
-                        imp[1..].iter().cloned().chain(name[1..].iter().map(|s| Arc::from(s.as_str()))).collect()
+                        imp[1..]
+                            .iter()
+                            .cloned()
+                            .chain(name[1..].iter().map(|s| Arc::from(s.as_str())))
+                            .collect()
                     })
                 } else {
                     let mut p = ctx.package.clone();
@@ -793,7 +979,10 @@ impl<'p> Compiler<'p> {
                 if args.len() != arity && args.len() != arity + 1 {
                     self.error(
                         ErrorKind::Type,
-                        format!("{joined}: expected {arity} arguments but got {}", args.len()),
+                        format!(
+                            "{joined}: expected {arity} arguments but got {}",
+                            args.len()
+                        ),
                         &ctx.source,
                         span,
                     );
@@ -803,7 +992,12 @@ impl<'p> Compiler<'p> {
                 }
                 return Term::Call(Callee::Rule { id, arity }, args, span);
             }
-            self.error(ErrorKind::Type, format!("{joined} is a rule, not a function"), &ctx.source, name_span);
+            self.error(
+                ErrorKind::Type,
+                format!("{joined} is a rule, not a function"),
+                &ctx.source,
+                name_span,
+            );
             return Term::Value(Value::Null);
         }
         if joined == "print" {
@@ -812,10 +1006,18 @@ impl<'p> Compiler<'p> {
         match builtins::lookup(&joined) {
             Some(b) => {
                 if args.len() != b.arity && args.len() != b.arity + 1 {
-                    let what = if args.len() > b.arity { "too many arguments" } else { "too few arguments" };
+                    let what = if args.len() > b.arity {
+                        "too many arguments"
+                    } else {
+                        "too few arguments"
+                    };
                     self.error(
                         ErrorKind::Type,
-                        format!("{joined}: {what}: expected {} but got {}", b.arity, args.len()),
+                        format!(
+                            "{joined}: {what}: expected {} but got {}",
+                            b.arity,
+                            args.len()
+                        ),
                         &ctx.source,
                         span,
                     );
@@ -824,7 +1026,12 @@ impl<'p> Compiler<'p> {
                 Term::Call(Callee::Builtin(b), args, span)
             }
             None => {
-                self.error(ErrorKind::Type, format!("undefined function {joined}"), &ctx.source, name_span);
+                self.error(
+                    ErrorKind::Type,
+                    format!("undefined function {joined}"),
+                    &ctx.source,
+                    name_span,
+                );
                 Term::Value(Value::Null)
             }
         }
@@ -847,7 +1054,11 @@ impl<'p> Compiler<'p> {
     fn visit(&mut self, id: RuleId, colour: &mut [u8], stack: &mut Vec<RuleId>) {
         colour[id] = 1;
         stack.push(id);
-        let deps: Vec<RuleId> = self.deps.get(&id).map(|d| d.iter().copied().collect()).unwrap_or_default();
+        let deps: Vec<RuleId> = self
+            .deps
+            .get(&id)
+            .map(|d| d.iter().copied().collect())
+            .unwrap_or_default();
         for d in deps {
             if colour[d] == 1 {
                 let pos = stack.iter().position(|&x| x == d).unwrap_or(0);
@@ -859,7 +1070,11 @@ impl<'p> Compiler<'p> {
                 let rule = &self.program.rules[d];
                 let diag = Diagnostic::at(
                     ErrorKind::Recursion,
-                    format!("rule data.{} is recursive: {}", rule.path.join("."), cycle.join(" -> ")),
+                    format!(
+                        "rule data.{} is recursive: {}",
+                        rule.path.join("."),
+                        cycle.join(" -> ")
+                    ),
                     &rule.source,
                     rule.span,
                 );
@@ -904,7 +1119,9 @@ fn collect_pattern_vars(e: &ast::Expr, out: &mut BTreeSet<String>) {
             out.insert(n.clone());
         }
         ast::ExprKind::Array(items) => items.iter().for_each(|i| collect_pattern_vars(i, out)),
-        ast::ExprKind::Object(items) => items.iter().for_each(|(_, v)| collect_pattern_vars(v, out)),
+        ast::ExprKind::Object(items) => {
+            items.iter().for_each(|(_, v)| collect_pattern_vars(v, out))
+        }
         _ => {}
     }
 }
@@ -922,7 +1139,9 @@ fn collect_used(e: &ast::Expr, out: &mut Vec<String>) {
             }
         }
         ast::ExprKind::Call { args, .. } => args.iter().for_each(|a| collect_used(a, out)),
-        ast::ExprKind::Array(items) | ast::ExprKind::Set(items) => items.iter().for_each(|a| collect_used(a, out)),
+        ast::ExprKind::Array(items) | ast::ExprKind::Set(items) => {
+            items.iter().for_each(|a| collect_used(a, out))
+        }
         ast::ExprKind::Object(items) => items.iter().for_each(|(k, v)| {
             collect_used(k, out);
             collect_used(v, out);
@@ -932,7 +1151,11 @@ fn collect_used(e: &ast::Expr, out: &mut Vec<String>) {
             collect_used(rhs, out);
         }
         ast::ExprKind::Neg(x) => collect_used(x, out),
-        ast::ExprKind::Membership { key, value, collection } => {
+        ast::ExprKind::Membership {
+            key,
+            value,
+            collection,
+        } => {
             if let Some(k) = key {
                 collect_used(k, out);
             }
@@ -954,10 +1177,17 @@ fn const_value(e: &ast::Expr) -> Option<Value> {
             Value::Number(n) => Value::Number(n.neg()),
             _ => return None,
         },
-        ast::ExprKind::Array(items) => Value::array(items.iter().map(const_value).collect::<Option<_>>()?),
-        ast::ExprKind::Set(items) => Value::set(items.iter().map(const_value).collect::<Option<Set>>()?),
+        ast::ExprKind::Array(items) => {
+            Value::array(items.iter().map(const_value).collect::<Option<_>>()?)
+        }
+        ast::ExprKind::Set(items) => {
+            Value::set(items.iter().map(const_value).collect::<Option<Set>>()?)
+        }
         ast::ExprKind::Object(items) => Value::object(
-            items.iter().map(|(k, v)| Some((const_value(k)?, const_value(v)?))).collect::<Option<Object>>()?,
+            items
+                .iter()
+                .map(|(k, v)| Some((const_value(k)?, const_value(v)?)))
+                .collect::<Option<Object>>()?,
         ),
         _ => return None,
     })
@@ -966,13 +1196,17 @@ fn const_value(e: &ast::Expr) -> Option<Value> {
 /// Folds a composite of constants into one constant.
 fn fold_const(t: Term) -> Term {
     match &t {
-        Term::Array(items) if items.iter().all(|i| i.as_const().is_some()) => {
-            Term::Value(Value::array(items.iter().filter_map(|i| i.as_const().cloned()).collect()))
-        }
-        Term::Set(items) if items.iter().all(|i| i.as_const().is_some()) => {
-            Term::Value(Value::set(items.iter().filter_map(|i| i.as_const().cloned()).collect()))
-        }
-        Term::Object(items) if items.iter().all(|(k, v)| k.as_const().is_some() && v.as_const().is_some()) => {
+        Term::Array(items) if items.iter().all(|i| i.as_const().is_some()) => Term::Value(
+            Value::array(items.iter().filter_map(|i| i.as_const().cloned()).collect()),
+        ),
+        Term::Set(items) if items.iter().all(|i| i.as_const().is_some()) => Term::Value(
+            Value::set(items.iter().filter_map(|i| i.as_const().cloned()).collect()),
+        ),
+        Term::Object(items)
+            if items
+                .iter()
+                .all(|(k, v)| k.as_const().is_some() && v.as_const().is_some()) =>
+        {
             Term::Value(Value::object(
                 items
                     .iter()
@@ -1039,14 +1273,20 @@ fn literal_vars(lit: &Literal, out: &mut BTreeSet<Slot>) {
             term_vars(b, out);
         }
         LiteralKind::Not(b) => body_vars(b, out),
-        LiteralKind::SomeIn { key, value, collection } => {
+        LiteralKind::SomeIn {
+            key,
+            value,
+            collection,
+        } => {
             if let Some(k) = key {
                 term_vars(k, out);
             }
             term_vars(value, out);
             term_vars(collection, out);
         }
-        LiteralKind::Every { collection, body, .. } => {
+        LiteralKind::Every {
+            collection, body, ..
+        } => {
             term_vars(collection, out);
             body_vars(body, out);
         }
@@ -1059,7 +1299,11 @@ fn literal_vars(lit: &Literal, out: &mut BTreeSet<Slot>) {
 
 /// For a literal and the slots bound before it: the slots it still needs bound (empty when it
 /// can run now) and the slots it binds.
-fn literal_needs(lit: &Literal, bound: &BTreeSet<Slot>, scopes: &Scopes) -> (BTreeSet<Slot>, BTreeSet<Slot>) {
+fn literal_needs(
+    lit: &Literal,
+    bound: &BTreeSet<Slot>,
+    scopes: &Scopes,
+) -> (BTreeSet<Slot>, BTreeSet<Slot>) {
     let mut all = BTreeSet::new();
     literal_vars(lit, &mut all);
     // Slots local to nested bodies are not this level's concern.
@@ -1068,7 +1312,11 @@ fn literal_needs(lit: &Literal, bound: &BTreeSet<Slot>, scopes: &Scopes) -> (BTr
     match &lit.kind {
         LiteralKind::Expr(t) => term_outputs(t, bound, &mut out),
         LiteralKind::Unify(a, b) => unify_outputs(a, b, bound, &mut out),
-        LiteralKind::SomeIn { key, value, collection } => {
+        LiteralKind::SomeIn {
+            key,
+            value,
+            collection,
+        } => {
             term_outputs(collection, bound, &mut out);
             let mut b2 = bound.clone();
             b2.extend(out.iter().copied());
@@ -1084,15 +1332,25 @@ fn literal_needs(lit: &Literal, bound: &BTreeSet<Slot>, scopes: &Scopes) -> (BTr
                 let (_, o) = literal_needs(l, bound, scopes);
                 inner.extend(o);
             }
-            let wild: BTreeSet<Slot> = inner.into_iter().filter(|s| scopes.is_wildcard(*s)).collect();
-            let needs: BTreeSet<Slot> =
-                all.iter().filter(|s| !bound.contains(s) && !wild.contains(s)).copied().collect();
+            let wild: BTreeSet<Slot> = inner
+                .into_iter()
+                .filter(|s| scopes.is_wildcard(*s))
+                .collect();
+            let needs: BTreeSet<Slot> = all
+                .iter()
+                .filter(|s| !bound.contains(s) && !wild.contains(s))
+                .copied()
+                .collect();
             return (needs, BTreeSet::new());
         }
         LiteralKind::Every { collection, .. } => term_outputs(collection, bound, &mut out),
         LiteralKind::True => {}
     }
-    let needs = all.iter().filter(|s| !bound.contains(s) && !out.contains(s)).copied().collect();
+    let needs = all
+        .iter()
+        .filter(|s| !bound.contains(s) && !out.contains(s))
+        .copied()
+        .collect();
     (needs, out)
 }
 
@@ -1105,7 +1363,8 @@ fn term_outputs(t: &Term, bound: &BTreeSet<Slot>, out: &mut BTreeSet<Slot>) {
             let needs_of_head = {
                 let mut v = BTreeSet::new();
                 term_vars(h, &mut v);
-                v.into_iter().all(|s| bound.contains(&s) || out.contains(&s))
+                v.into_iter()
+                    .all(|s| bound.contains(&s) || out.contains(&s))
             };
             if !needs_of_head {
                 return;
@@ -1131,7 +1390,9 @@ fn term_outputs(t: &Term, bound: &BTreeSet<Slot>, out: &mut BTreeSet<Slot>) {
                 }
             }
         }
-        Term::Array(items) | Term::Set(items) => items.iter().for_each(|i| term_outputs(i, bound, out)),
+        Term::Array(items) | Term::Set(items) => {
+            items.iter().for_each(|i| term_outputs(i, bound, out))
+        }
         Term::Object(items) => items.iter().for_each(|(k, v)| {
             term_outputs(k, bound, out);
             term_outputs(v, bound, out);
@@ -1156,7 +1417,9 @@ fn pattern_outputs(t: &Term, bound: &BTreeSet<Slot>, out: &mut BTreeSet<Slot>) {
             }
         }
         Term::Array(items) => items.iter().for_each(|i| pattern_outputs(i, bound, out)),
-        Term::Object(items) => items.iter().for_each(|(_, v)| pattern_outputs(v, bound, out)),
+        Term::Object(items) => items
+            .iter()
+            .for_each(|(_, v)| pattern_outputs(v, bound, out)),
         other => term_outputs(other, bound, out),
     }
 }

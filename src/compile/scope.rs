@@ -70,15 +70,24 @@ impl Scopes {
     }
 
     pub fn lookup(&self, name: &str) -> Option<Slot> {
-        self.levels.iter().rev().find_map(|l| l.names.get(name).copied())
+        self.levels
+            .iter()
+            .rev()
+            .find_map(|l| l.names.get(name).copied())
     }
 
     pub fn current_slots(&self) -> BTreeSet<Slot> {
-        self.levels.last().map(|l| l.slots.iter().copied().collect()).unwrap_or_default()
+        self.levels
+            .last()
+            .map(|l| l.slots.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     pub fn all_slots(&self) -> BTreeSet<Slot> {
-        self.levels.iter().flat_map(|l| l.slots.iter().copied()).collect()
+        self.levels
+            .iter()
+            .flat_map(|l| l.slots.iter().copied())
+            .collect()
     }
 
     pub fn is_visible(&self, slot: Slot) -> bool {
@@ -90,7 +99,10 @@ impl Scopes {
     }
 
     pub fn name_of(&self, slot: Slot) -> String {
-        self.names.get(slot).cloned().unwrap_or_else(|| format!("${slot}"))
+        self.names
+            .get(slot)
+            .cloned()
+            .unwrap_or_else(|| format!("${slot}"))
     }
 
     pub fn frame_size(&self) -> usize {

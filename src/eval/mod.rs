@@ -96,15 +96,32 @@ impl<'a> Evaluator<'a> {
         Ok(solutions)
     }
 
-    fn query_from(&mut self, q: &CompiledQuery, i: usize, exprs: &mut Vec<Value>, out: &mut Vec<Solution>) -> R<bool> {
+    fn query_from(
+        &mut self,
+        q: &CompiledQuery,
+        i: usize,
+        exprs: &mut Vec<Value>,
+        out: &mut Vec<Solution>,
+    ) -> R<bool> {
         let Some(lit) = q.body.get(i) else {
-            let bindings = q.vars.iter().filter_map(|(n, s)| Some((n.clone(), self.get(*s)?))).collect();
-            out.push(Solution { expressions: exprs.clone(), bindings });
+            let bindings = q
+                .vars
+                .iter()
+                .filter_map(|(n, s)| Some((n.clone(), self.get(*s)?)))
+                .collect();
+            out.push(Solution {
+                expressions: exprs.clone(),
+                bindings,
+            });
             return Ok(false);
         };
         // A reference as a whole query expression reports its value, `false` included.
-        if let (LiteralKind::Expr(t @ (Term::Ref(..) | Term::Rule(_) | Term::Data(_) | Term::Input | Term::Var(_))), true) =
-            (&lit.kind, lit.with.is_empty())
+        if let (
+            LiteralKind::Expr(
+                t @ (Term::Ref(..) | Term::Rule(_) | Term::Data(_) | Term::Input | Term::Var(_)),
+            ),
+            true,
+        ) = (&lit.kind, lit.with.is_empty())
         {
             return self.eval_term(t, &mut |ev, v| {
                 exprs.push(v);
@@ -146,7 +163,12 @@ impl<'a> Evaluator<'a> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             self.depth -= 1;
-            return Err(Diagnostic::at(ErrorKind::Limit, "evaluation nested too deeply", source, span));
+            return Err(Diagnostic::at(
+                ErrorKind::Limit,
+                "evaluation nested too deeply",
+                source,
+                span,
+            ));
         }
         Ok(())
     }
@@ -154,7 +176,10 @@ impl<'a> Evaluator<'a> {
     fn override_for(&self, path: &[Arc<str>]) -> Option<Option<Value>> {
         for (opath, value) in self.overrides.iter().rev() {
             if opath.len() <= path.len()
-                && opath.iter().zip(path).all(|(a, b)| a.as_str() == Some(b.as_ref()))
+                && opath
+                    .iter()
+                    .zip(path)
+                    .all(|(a, b)| a.as_str() == Some(b.as_ref()))
             {
                 let mut v = Some(value.clone());
                 for seg in &path[opath.len()..] {
@@ -312,12 +337,16 @@ impl<'a> Evaluator<'a> {
     // ---- bodies and literals -----------------------------------------------------------------
 
     pub fn eval_body(&mut self, body: &[Literal], i: usize, k: K<'_, 'a>) -> R<bool> {
-        let Some(lit) = body.get(i) else { return k(self) };
+        let Some(lit) = body.get(i) else {
+            return k(self);
+        };
         if lit.with.is_empty() {
             return self.eval_literal(lit, &mut |ev| ev.eval_body(body, i + 1, k));
         }
         self.with_mods(lit, &mut |ev| {
-            ev.eval_literal(lit, &mut |ev| ev.outside_mods(&mut |ev| ev.eval_body(body, i + 1, k)))
+            ev.eval_literal(lit, &mut |ev| {
+                ev.outside_mods(&mut |ev| ev.eval_body(body, i + 1, k))
+            })
         })
     }
 
@@ -373,7 +402,9 @@ impl<'a> Evaluator<'a> {
 
     /// Runs `k` with the documents as they were outside the innermost `with`.
     fn outside_mods(&mut self, k: K<'_, 'a>) -> R<bool> {
-        let Some(mut outer) = self.outer.pop() else { return k(self) };
+        let Some(mut outer) = self.outer.pop() else {
+            return k(self);
+        };
         self.swap_docs(&mut outer);
         let r = k(self);
         self.swap_docs(&mut outer);
@@ -405,10 +436,16 @@ impl<'a> Evaluator<'a> {
                     k(self)
                 }
             }
-            LiteralKind::SomeIn { key, value, collection } => self.eval_term(collection, &mut |ev, c| {
+            LiteralKind::SomeIn {
+                key,
+                value,
+                collection,
+            } => self.eval_term(collection, &mut |ev, c| {
                 for (kv, vv) in entries(&c) {
                     let stop = match key {
-                        Some(kp) => ev.match_pattern(kp, kv, &mut |ev| ev.match_pattern(value, vv.clone(), k))?,
+                        Some(kp) => ev.match_pattern(kp, kv, &mut |ev| {
+                            ev.match_pattern(value, vv.clone(), k)
+                        })?,
                         None => ev.match_pattern(value, vv, k)?,
                     };
                     if stop {
@@ -417,24 +454,28 @@ impl<'a> Evaluator<'a> {
                 }
                 Ok(false)
             }),
-            LiteralKind::Every { key, value, collection, body, locals } => {
-                self.eval_term(collection, &mut |ev, c| {
-                    for (kv, vv) in entries(&c) {
-                        if let Some(ks) = key {
-                            ev.bind(*ks, kv);
-                        }
-                        ev.bind(*value, vv);
-                        let ok = ev.exists(body);
-                        for s in locals {
-                            ev.unbind(*s);
-                        }
-                        if !ok? {
-                            return Ok(false);
-                        }
+            LiteralKind::Every {
+                key,
+                value,
+                collection,
+                body,
+                locals,
+            } => self.eval_term(collection, &mut |ev, c| {
+                for (kv, vv) in entries(&c) {
+                    if let Some(ks) = key {
+                        ev.bind(*ks, kv);
                     }
-                    k(ev)
-                })
-            }
+                    ev.bind(*value, vv);
+                    let ok = ev.exists(body);
+                    for s in locals {
+                        ev.unbind(*s);
+                    }
+                    if !ok? {
+                        return Ok(false);
+                    }
+                }
+                k(ev)
+            }),
             LiteralKind::True => k(self),
         }
     }
@@ -447,11 +488,17 @@ impl<'a> Evaluator<'a> {
     // ---- variables ---------------------------------------------------------------------------
 
     fn get(&self, slot: Slot) -> Option<Value> {
-        self.frames.last().and_then(|f| f.get(slot)).and_then(Clone::clone)
+        self.frames
+            .last()
+            .and_then(|f| f.get(slot))
+            .and_then(Clone::clone)
     }
 
     fn is_bound(&self, slot: Slot) -> bool {
-        self.frames.last().and_then(|f| f.get(slot)).is_some_and(Option::is_some)
+        self.frames
+            .last()
+            .and_then(|f| f.get(slot))
+            .is_some_and(Option::is_some)
     }
 
     fn bind(&mut self, slot: Slot, v: Value) {
@@ -486,14 +533,19 @@ impl<'a> Evaluator<'a> {
             (true, false) => self.eval_term(b, &mut |ev, vb| ev.match_pattern(a, vb, k)),
             (false, true) => self.eval_term(a, &mut |ev, va| ev.match_pattern(b, va, k)),
             (true, true) => match (a, b) {
-                (Term::Array(xs), Term::Array(ys)) if xs.len() == ys.len() => self.unify_pairs(xs, ys, 0, k),
+                (Term::Array(xs), Term::Array(ys)) if xs.len() == ys.len() => {
+                    self.unify_pairs(xs, ys, 0, k)
+                }
                 (Term::Object(xs), Term::Object(ys)) if xs.len() == ys.len() => {
                     // Pair values by their (constant) keys.
                     let mut pairs_a = vec![];
                     let mut pairs_b = vec![];
                     for (ka, va) in xs {
-                        let Some(kv) = ka.as_const() else { return Ok(false) };
-                        let Some((_, vb)) = ys.iter().find(|(kb, _)| kb.as_const() == Some(kv)) else {
+                        let Some(kv) = ka.as_const() else {
+                            return Ok(false);
+                        };
+                        let Some((_, vb)) = ys.iter().find(|(kb, _)| kb.as_const() == Some(kv))
+                        else {
                             return Ok(false);
                         };
                         pairs_a.push(va.clone());
@@ -524,7 +576,9 @@ impl<'a> Evaluator<'a> {
         let mut ys2 = ys.to_vec();
         xs2.swap(i, pick);
         ys2.swap(i, pick);
-        self.unify(&xs2[i], &ys2[i], &mut |ev| ev.unify_pairs(&xs2, &ys2, i + 1, k))
+        self.unify(&xs2[i], &ys2[i], &mut |ev| {
+            ev.unify_pairs(&xs2, &ys2, i + 1, k)
+        })
     }
 
     /// Matches a pattern against a value, binding its open variables.
@@ -565,15 +619,27 @@ impl<'a> Evaluator<'a> {
 
     fn match_items(&mut self, items: &[Term], vals: &[Value], i: usize, k: K<'_, 'a>) -> R<bool> {
         match (items.get(i), vals.get(i)) {
-            (Some(t), Some(v)) => self.match_pattern(t, v.clone(), &mut |ev| ev.match_items(items, vals, i + 1, k)),
+            (Some(t), Some(v)) => self.match_pattern(t, v.clone(), &mut |ev| {
+                ev.match_items(items, vals, i + 1, k)
+            }),
             _ => k(self),
         }
     }
 
-    fn match_object(&mut self, items: &[(Term, Term)], obj: &Object, i: usize, k: K<'_, 'a>) -> R<bool> {
-        let Some((kt, vt)) = items.get(i) else { return k(self) };
+    fn match_object(
+        &mut self,
+        items: &[(Term, Term)],
+        obj: &Object,
+        i: usize,
+        k: K<'_, 'a>,
+    ) -> R<bool> {
+        let Some((kt, vt)) = items.get(i) else {
+            return k(self);
+        };
         self.eval_term(kt, &mut |ev, key| match obj.get(&key) {
-            Some(val) => ev.match_pattern(vt, val.clone(), &mut |ev| ev.match_object(items, obj, i + 1, k)),
+            Some(val) => ev.match_pattern(vt, val.clone(), &mut |ev| {
+                ev.match_object(items, obj, i + 1, k)
+            }),
             None => Ok(false),
         })
     }
@@ -585,7 +651,11 @@ impl<'a> Evaluator<'a> {
             Term::Value(v) => k(self, v.clone()),
             Term::Var(s) => match self.get(*s) {
                 Some(v) => k(self, v),
-                None => Err(self.error(ErrorKind::Compile, "internal error: unbound variable", Span::default())),
+                None => Err(self.error(
+                    ErrorKind::Compile,
+                    "internal error: unbound variable",
+                    Span::default(),
+                )),
             },
             Term::Input => match self.input.clone() {
                 Some(v) => k(self, v),
@@ -601,18 +671,35 @@ impl<'a> Evaluator<'a> {
             },
             Term::Ref(head, path) => self.eval_term(head, &mut |ev, hv| ev.walk(hv, path, 0, k)),
             Term::Call(callee, args, span) => self.eval_call(callee, args, *span, k),
-            Term::Array(items) => self.eval_list(items, 0, &mut Vec::with_capacity(items.len()), &mut |ev, vals| {
-                k(ev, Value::array(vals.to_vec()))
-            }),
-            Term::Set(items) => self.eval_list(items, 0, &mut Vec::with_capacity(items.len()), &mut |ev, vals| {
-                k(ev, Value::set(vals.iter().cloned().collect()))
-            }),
+            Term::Array(items) => self.eval_list(
+                items,
+                0,
+                &mut Vec::with_capacity(items.len()),
+                &mut |ev, vals| k(ev, Value::array(vals.to_vec())),
+            ),
+            Term::Set(items) => self.eval_list(
+                items,
+                0,
+                &mut Vec::with_capacity(items.len()),
+                &mut |ev, vals| k(ev, Value::set(vals.iter().cloned().collect())),
+            ),
             Term::Object(items) => {
-                let flat: Vec<Term> = items.iter().flat_map(|(a, b)| [a.clone(), b.clone()]).collect();
-                self.eval_list(&flat, 0, &mut Vec::with_capacity(flat.len()), &mut |ev, vals| {
-                    let obj: Object = vals.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
-                    k(ev, Value::object(obj))
-                })
+                let flat: Vec<Term> = items
+                    .iter()
+                    .flat_map(|(a, b)| [a.clone(), b.clone()])
+                    .collect();
+                self.eval_list(
+                    &flat,
+                    0,
+                    &mut Vec::with_capacity(flat.len()),
+                    &mut |ev, vals| {
+                        let obj: Object = vals
+                            .chunks(2)
+                            .map(|c| (c[0].clone(), c[1].clone()))
+                            .collect();
+                        k(ev, Value::object(obj))
+                    },
+                )
             }
             Term::ArrayCompr(head, body) => {
                 let mut out = vec![];
@@ -651,7 +738,11 @@ impl<'a> Evaluator<'a> {
                     })
                 })?;
                 if conflict {
-                    return Err(self.error(ErrorKind::Conflict, "object keys must be unique", Span::default()));
+                    return Err(self.error(
+                        ErrorKind::Conflict,
+                        "object keys must be unique",
+                        Span::default(),
+                    ));
                 }
                 k(self, Value::object(out))
             }
@@ -691,7 +782,9 @@ impl<'a> Evaluator<'a> {
         acc: &mut Vec<Value>,
         k: &mut dyn FnMut(&mut Evaluator<'a>, &[Value]) -> R<bool>,
     ) -> R<bool> {
-        let Some(t) = terms.get(i) else { return k(self, acc) };
+        let Some(t) = terms.get(i) else {
+            return k(self, acc);
+        };
         self.eval_term(t, &mut |ev, v| {
             acc.push(v);
             let r = ev.eval_list(terms, i + 1, acc, k);
@@ -702,7 +795,9 @@ impl<'a> Evaluator<'a> {
 
     /// Follows a reference path from a value, iterating where a key is an unbound variable.
     fn walk(&mut self, value: Value, path: &[Term], i: usize, k: KV<'_, 'a>) -> R<bool> {
-        let Some(sel) = path.get(i) else { return k(self, value) };
+        let Some(sel) = path.get(i) else {
+            return k(self, value);
+        };
         if let Term::Var(s) = sel {
             if !self.is_bound(*s) {
                 for (key, child) in entries(&value) {
@@ -743,27 +838,38 @@ impl<'a> Evaluator<'a> {
             return k(self, Value::Bool(true));
         }
         let has_output = callee.has_output(args.len());
-        let inputs = if has_output { &args[..args.len() - 1] } else { args };
-        self.eval_list(inputs, 0, &mut Vec::with_capacity(inputs.len()), &mut |ev, vals| {
-            let result = match callee {
-                Callee::Builtin(b) => match (b.func)(vals) {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        if ev.options.strict {
-                            return Err(ev.error(e.kind, &e.message, span));
+        let inputs = if has_output {
+            &args[..args.len() - 1]
+        } else {
+            args
+        };
+        self.eval_list(
+            inputs,
+            0,
+            &mut Vec::with_capacity(inputs.len()),
+            &mut |ev, vals| {
+                let result = match callee {
+                    Callee::Builtin(b) => match (b.func)(vals) {
+                        Ok(v) => Some(v),
+                        Err(e) => {
+                            if ev.options.strict {
+                                return Err(ev.error(e.kind, &e.message, span));
+                            }
+                            None
                         }
-                        None
+                    },
+                    Callee::Rule { id, .. } => ev.call_function(*id, vals, span)?,
+                    Callee::Print => None,
+                };
+                let Some(v) = result else { return Ok(false) };
+                match args.last() {
+                    Some(out) if has_output => {
+                        ev.match_pattern(out, v, &mut |ev| k(ev, Value::Bool(true)))
                     }
-                },
-                Callee::Rule { id, .. } => ev.call_function(*id, vals, span)?,
-                Callee::Print => None,
-            };
-            let Some(v) = result else { return Ok(false) };
-            match args.last() {
-                Some(out) if has_output => ev.match_pattern(out, v, &mut |ev| k(ev, Value::Bool(true))),
-                _ => k(ev, v),
-            }
-        })
+                    _ => k(ev, v),
+                }
+            },
+        )
     }
 
     /// The `data` document at a static path: base data merged with the rules below it.
@@ -812,7 +918,12 @@ impl<'a> Evaluator<'a> {
 }
 
 /// Collects the values of `value` over the solutions of `body`.
-fn collect_values(ev: &mut Evaluator<'_>, body: &[Literal], value: &Term, values: &mut Vec<Value>) -> R<()> {
+fn collect_values(
+    ev: &mut Evaluator<'_>,
+    body: &[Literal],
+    value: &Term,
+    values: &mut Vec<Value>,
+) -> R<()> {
     let constant = value.as_const().is_some();
     ev.eval_body(body, 0, &mut |ev| {
         ev.eval_term(value, &mut |_, v| {
@@ -826,7 +937,11 @@ fn collect_values(ev: &mut Evaluator<'_>, body: &[Literal], value: &Term, values
 /// The (key, value) pairs of a collection: index and element, key and value, member and member.
 fn entries(v: &Value) -> Vec<(Value, Value)> {
     match v {
-        Value::Array(items) => items.iter().enumerate().map(|(i, x)| (Value::int(i as i64), x.clone())).collect(),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (Value::int(i as i64), x.clone()))
+            .collect(),
         Value::Object(map) => map.iter().map(|(k, x)| (k.clone(), x.clone())).collect(),
         Value::Set(set) => set.iter().map(|x| (x.clone(), x.clone())).collect(),
         _ => vec![],
@@ -835,7 +950,9 @@ fn entries(v: &Value) -> Vec<(Value, Value)> {
 
 /// A copy of `doc` with the value at `path` replaced (objects created along the way).
 fn set_path(doc: &Value, path: &[Value], v: Value) -> Value {
-    let Some((first, rest)) = path.split_first() else { return v };
+    let Some((first, rest)) = path.split_first() else {
+        return v;
+    };
     let mut obj = match doc {
         Value::Object(o) => (**o).clone(),
         _ => Object::new(),
