@@ -22,18 +22,60 @@ impl Rng {
 }
 
 const TOKENS: &[&str] = &[
-    "{", "}", "[", "]", "(", ")", ":=", "=", "==", " if ", " else ", " contains ", " not ", " some ", " in ",
-    " every ", " with ", " as ", "\n", ";", ",", "|", "&", ".", "_", "x", "\"", "`", "#", "1e400", "-", "input",
-    "data", "default ", "package ", "import ", "\u{e9}", "\\u", "0.1", "set()",
+    "{",
+    "}",
+    "[",
+    "]",
+    "(",
+    ")",
+    ":=",
+    "=",
+    "==",
+    " if ",
+    " else ",
+    " contains ",
+    " not ",
+    " some ",
+    " in ",
+    " every ",
+    " with ",
+    " as ",
+    "\n",
+    ";",
+    ",",
+    "|",
+    "&",
+    ".",
+    "_",
+    "x",
+    "\"",
+    "`",
+    "#",
+    "1e400",
+    "-",
+    "input",
+    "data",
+    "default ",
+    "package ",
+    "import ",
+    "\u{e9}",
+    "\\u",
+    "0.1",
+    "set()",
 ];
 
 fn seeds() -> Vec<String> {
     let mut out = vec![];
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in [root.join("tests/cases"), root.join("../shared/rego-conformance/v1")] {
+    for dir in [
+        root.join("tests/cases"),
+        root.join("../shared/rego-conformance/v1"),
+    ] {
         let mut stack = vec![dir];
         while let Some(d) = stack.pop() {
-            let Ok(rd) = std::fs::read_dir(&d) else { continue };
+            let Ok(rd) = std::fs::read_dir(&d) else {
+                continue;
+            };
             for e in rd.filter_map(Result::ok) {
                 let p = e.path();
                 if p.is_dir() {
@@ -91,7 +133,10 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
 fn mutated_policies_never_panic() {
     let seeds = seeds();
     assert!(!seeds.is_empty());
-    let secs = std::env::var("GAVEL_FUZZ_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let secs = std::env::var("GAVEL_FUZZ_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let (mut inputs, mut compiled) = (0usize, 0usize);

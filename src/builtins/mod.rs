@@ -5,6 +5,29 @@
 //! [`ErrorKind::Builtin`] error, both with OPA's message. The evaluator turns these errors into
 //! "undefined" unless strict mode is on, as OPA does. The infix operators (`+`, `==`, `|`, ...)
 //! are evaluated through the same table under OPA's names (`plus`, `equal`, `or`, ...).
+//!
+//! A few built-ins produce no value without failing (OPA's `max([])`): they return
+//! [`BuiltinError::undefined`], which the evaluator must treat as "undefined" even in strict mode
+//! (check [`BuiltinError::is_undefined`] before reporting an error).
+
+mod aggregates;
+mod args;
+mod arrays;
+mod encoding;
+mod glob;
+mod gojson;
+mod numbers;
+mod objects;
+mod operators;
+mod regex;
+mod semver;
+mod sprintf;
+mod strings;
+#[cfg(test)]
+mod testutil;
+mod text;
+mod types;
+mod units;
 
 use crate::error::ErrorKind;
 use crate::value::Value;
@@ -53,6 +76,19 @@ impl BuiltinError {
             message: format!("{name}: {message}"),
         }
     }
+
+    /// No value and no error (OPA's `max([])`): the call is undefined, in strict mode too.
+    pub fn undefined() -> BuiltinError {
+        BuiltinError {
+            kind: ErrorKind::Builtin,
+            message: String::new(),
+        }
+    }
+
+    /// Whether this is [`BuiltinError::undefined`] rather than a real error.
+    pub fn is_undefined(&self) -> bool {
+        self.message.is_empty()
+    }
 }
 
 /// Finds a built-in by its full name.
@@ -72,4 +108,17 @@ pub fn lookup(name: &str) -> Option<&'static Builtin> {
 }
 
 /// Each family's list of built-ins.
-const FAMILIES: &[fn() -> Vec<Builtin>] = &[];
+const FAMILIES: &[fn() -> Vec<Builtin>] = &[
+    operators::builtins,
+    aggregates::builtins,
+    strings::builtins,
+    regex::builtins,
+    glob::builtins,
+    units::builtins,
+    types::builtins,
+    objects::builtins,
+    arrays::builtins,
+    encoding::builtins,
+    semver::builtins,
+    numbers::builtins,
+];

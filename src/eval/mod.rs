@@ -852,7 +852,7 @@ impl<'a> Evaluator<'a> {
                     Callee::Builtin(b) => match (b.func)(vals) {
                         Ok(v) => Some(v),
                         Err(e) => {
-                            if ev.options.strict {
+                            if ev.options.strict && !e.is_undefined() {
                                 return Err(ev.error(e.kind, &e.message, span));
                             }
                             None
