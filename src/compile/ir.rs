@@ -57,8 +57,10 @@ pub struct RuleSet {
     pub kind: RuleKind,
     /// The definitions, in source order.
     pub defs: Vec<RuleDef>,
-    /// The `default` value.
-    pub default: Option<Value>,
+    /// The `default` value: a constant, or a closed term such as a comprehension.
+    pub default: Option<Term>,
+    /// Frame size for evaluating a non-constant default.
+    pub default_frame: usize,
     /// Where it was first defined.
     pub source: Arc<Source>,
     /// Span of the first definition's name.

@@ -153,6 +153,7 @@ impl<'p> Compiler<'p> {
                             kind,
                             defs: vec![],
                             default: None,
+                            default_frame: 0,
                             source: m.source.clone(),
                             span: rule.name_span,
                         });
@@ -334,19 +335,25 @@ impl<'p> Compiler<'p> {
             ast::Head::Complete { value } | ast::Head::Function { value, .. } => value.as_ref(),
             _ => None,
         };
-        let value = match value_ast {
-            None => Some(Value::Bool(true)),
-            Some(e) => const_value(e),
+        let mut scopes = Scopes::new();
+        scopes.push_level();
+        let term = match value_ast {
+            None => Term::Value(Value::Bool(true)),
+            Some(e) => match const_value(e) {
+                Some(v) => Term::Value(v),
+                None => self.compile_expr(ctx, &mut scopes, e),
+            },
         };
-        let Some(value) = value else {
+        // Like OPA: no variables or references, except inside comprehensions (closures).
+        if !is_closed(&term) {
             self.error(
                 ErrorKind::Compile,
-                "a default value must be a constant (no variables, references or calls)",
+                "a default value must be a constant or a comprehension (no variables, references or calls)",
                 &ctx.source,
                 value_ast.map_or(rule.span, |e| e.span),
             );
             return;
-        };
+        }
         if self.program.rules[id].default.is_some() {
             self.error(
                 ErrorKind::Compile,
@@ -358,7 +365,8 @@ impl<'p> Compiler<'p> {
                 rule.name_span,
             );
         }
-        self.program.rules[id].default = Some(value);
+        self.program.rules[id].default = Some(term);
+        self.program.rules[id].default_frame = scopes.frame_size();
     }
 
     /// Compiles a body and the head terms that are evaluated after it, in one scope level.
@@ -381,7 +389,13 @@ impl<'p> Compiler<'p> {
         for (t, e) in terms.iter().zip(head) {
             let mut vars = BTreeSet::new();
             term_vars(t, &mut vars);
-            if let Some(v) = vars.iter().find(|v| !bound.contains(v)) {
+            // A reference in the head may iterate (`q := xs[_]`), binding its own keys.
+            let mut own = BTreeSet::new();
+            term_outputs(t, &bound, &mut own);
+            let unsafe_var = vars
+                .iter()
+                .find(|v| !bound.contains(v) && !own.contains(v) && scopes.is_visible(**v));
+            if let Some(v) = unsafe_var {
                 let name = scopes.name_of(*v);
                 self.error(
                     ErrorKind::UnsafeVar,
@@ -470,10 +484,16 @@ impl<'p> Compiler<'p> {
             collect_used(e, &mut used);
         }
         for (name, _) in &declared {
-            scopes.declare(name);
+            let slot = scopes.declare(name);
+            // A declared variable exists from its declaration on (OPA's scoping of `:=`).
+            scopes.hide(slot);
         }
         for name in used {
-            if name == "_" || scopes.lookup(&name).is_some() || self.is_global(ctx, &name) {
+            if name == "_"
+                || scopes.is_hidden(&name)
+                || scopes.lookup(&name).is_some()
+                || self.is_global(ctx, &name)
+            {
                 continue;
             }
             scopes.declare(&name);
@@ -509,19 +529,18 @@ impl<'p> Compiler<'p> {
         let kind = match &lit.kind {
             ast::LiteralKind::Expr(e) => match &e.kind {
                 ast::ExprKind::Binary {
-                    op: ast::BinOp::Assign | ast::BinOp::Unify,
+                    op: op @ (ast::BinOp::Assign | ast::BinOp::Unify),
                     lhs,
                     rhs,
                 } => {
-                    if let ast::ExprKind::Binary {
-                        op: ast::BinOp::Assign,
-                        ..
-                    } = &e.kind
-                    {
+                    let r = self.compile_expr(ctx, scopes, rhs);
+                    if *op == ast::BinOp::Assign {
                         self.check_assign_target(ctx, lhs);
+                        let mut names = BTreeSet::new();
+                        collect_pattern_vars(lhs, &mut names);
+                        names.iter().for_each(|n| scopes.reveal(n));
                     }
                     let l = self.compile_expr(ctx, scopes, lhs);
-                    let r = self.compile_expr(ctx, scopes, rhs);
                     LiteralKind::Unify(l, r)
                 }
                 _ => LiteralKind::Expr(self.compile_expr(ctx, scopes, e)),
@@ -534,16 +553,28 @@ impl<'p> Compiler<'p> {
                 };
                 LiteralKind::Not(vec![self.compile_literal(ctx, scopes, &inner)])
             }
-            ast::LiteralKind::Some(_) => LiteralKind::True,
+            ast::LiteralKind::Some(names) => {
+                names.iter().for_each(|(n, _)| scopes.reveal(n));
+                LiteralKind::True
+            }
             ast::LiteralKind::SomeIn {
                 key,
                 value,
                 collection,
-            } => LiteralKind::SomeIn {
-                key: key.as_ref().map(|k| self.compile_expr(ctx, scopes, k)),
-                value: self.compile_expr(ctx, scopes, value),
-                collection: self.compile_expr(ctx, scopes, collection),
-            },
+            } => {
+                let collection = self.compile_expr(ctx, scopes, collection);
+                let mut names = BTreeSet::new();
+                if let Some(k) = key {
+                    collect_pattern_vars(k, &mut names);
+                }
+                collect_pattern_vars(value, &mut names);
+                names.iter().for_each(|n| scopes.reveal(n));
+                LiteralKind::SomeIn {
+                    key: key.as_ref().map(|k| self.compile_expr(ctx, scopes, k)),
+                    value: self.compile_expr(ctx, scopes, value),
+                    collection,
+                }
+            }
             ast::LiteralKind::Every {
                 key,
                 value,
@@ -873,10 +904,16 @@ impl<'p> Compiler<'p> {
                 self.resolve_data(full)
             }
             None => {
-                // Declared by `declare_level`; reaching here means a name in a position the
-                // pre-pass did not visit.
+                if scopes.is_hidden(name) {
+                    self.error(
+                        ErrorKind::Compile,
+                        format!("var {name} referenced above its declaration"),
+                        &ctx.source,
+                        span,
+                    );
+                }
+                // A name in a position the pre-pass did not visit: a fresh local.
                 let slot = scopes.declare(name);
-                let _ = span;
                 make_ref(Term::Var(slot), rest)
             }
         }
@@ -1166,6 +1203,16 @@ fn collect_used(e: &ast::Expr, out: &mut Vec<String>) {
     }
 }
 
+/// Whether a term has no free variables, references or calls outside comprehensions.
+fn is_closed(t: &Term) -> bool {
+    match t {
+        Term::Value(_) | Term::ArrayCompr(..) | Term::SetCompr(..) | Term::ObjectCompr(..) => true,
+        Term::Array(items) | Term::Set(items) => items.iter().all(is_closed),
+        Term::Object(items) => items.iter().all(|(k, v)| is_closed(k) && is_closed(v)),
+        _ => false,
+    }
+}
+
 /// The constant a default value denotes.
 fn const_value(e: &ast::Expr) -> Option<Value> {
     Some(match &e.kind {
@@ -1311,7 +1358,7 @@ fn literal_needs(
     let mut out = BTreeSet::new();
     match &lit.kind {
         LiteralKind::Expr(t) => term_outputs(t, bound, &mut out),
-        LiteralKind::Unify(a, b) => unify_outputs(a, b, bound, &mut out),
+        LiteralKind::Unify(a, b) => unify_outputs(a, b, bound, scopes, &mut out),
         LiteralKind::SomeIn {
             key,
             value,
@@ -1374,6 +1421,7 @@ fn term_outputs(t: &Term, bound: &BTreeSet<Slot>, out: &mut BTreeSet<Slot>) {
                     Term::Var(s) if !bound.contains(s) => {
                         out.insert(*s);
                     }
+                    Term::Array(_) | Term::Object(_) => pattern_outputs(p, bound, out),
                     other => term_outputs(other, bound, out),
                 }
             }
@@ -1425,41 +1473,63 @@ fn pattern_outputs(t: &Term, bound: &BTreeSet<Slot>, out: &mut BTreeSet<Slot>) {
 }
 
 /// Whether every slot a term reads is bound (possibly after its own reference iteration).
-fn ground_after(t: &Term, bound: &BTreeSet<Slot>) -> bool {
+fn ground_after(t: &Term, bound: &BTreeSet<Slot>, scopes: &Scopes) -> bool {
     let mut vars = BTreeSet::new();
     term_vars(t, &mut vars);
     let mut out = BTreeSet::new();
     term_outputs(t, bound, &mut out);
-    vars.iter().all(|s| bound.contains(s) || out.contains(s))
+    vars.iter()
+        .all(|s| bound.contains(s) || out.contains(s) || !scopes.is_visible(*s))
 }
 
-fn unify_outputs(a: &Term, b: &Term, bound: &BTreeSet<Slot>, out: &mut BTreeSet<Slot>) {
-    match (a, b) {
+fn unify_outputs(
+    a: &Term,
+    b: &Term,
+    bound: &BTreeSet<Slot>,
+    scopes: &Scopes,
+    out: &mut BTreeSet<Slot>,
+) {
+    let pairs: Option<Vec<(&Term, &Term)>> = match (a, b) {
         (Term::Array(xs), Term::Array(ys)) if xs.len() == ys.len() => {
-            // Element by element, each pair seeing what earlier pairs bound.
-            let mut b2 = bound.clone();
-            // Two passes so that `[x, y] = [y, 1]` binds y first, then x.
-            for _ in 0..2 {
-                for (x, y) in xs.iter().zip(ys) {
-                    let mut o = BTreeSet::new();
-                    unify_outputs(x, y, &b2, &mut o);
-                    b2.extend(o);
-                }
-            }
-            out.extend(b2.difference(bound).copied());
+            Some(xs.iter().zip(ys).collect())
         }
-        _ => {
-            if ground_after(b, bound) {
-                term_outputs(b, bound, out);
-                let mut b2 = bound.clone();
-                b2.extend(out.iter().copied());
-                pattern_outputs(a, &b2, out);
-            } else if ground_after(a, bound) {
-                term_outputs(a, bound, out);
-                let mut b2 = bound.clone();
-                b2.extend(out.iter().copied());
-                pattern_outputs(b, &b2, out);
+        (Term::Object(xs), Term::Object(ys)) if xs.len() == ys.len() => xs
+            .iter()
+            .map(|(k, v)| {
+                let key = k.as_const()?;
+                ys.iter()
+                    .find(|(k2, _)| k2.as_const() == Some(key))
+                    .map(|(_, v2)| (v, v2))
+            })
+            .collect(),
+        _ => None,
+    };
+    if let Some(pairs) = pairs {
+        // Element by element, each pair seeing what the others bound, until nothing changes.
+        let mut b2 = bound.clone();
+        loop {
+            let before = b2.len();
+            for (x, y) in &pairs {
+                let mut o = BTreeSet::new();
+                unify_outputs(x, y, &b2, scopes, &mut o);
+                b2.extend(o);
+            }
+            if b2.len() == before {
+                break;
             }
         }
+        out.extend(b2.difference(bound).copied());
+        return;
+    }
+    if ground_after(b, bound, scopes) {
+        term_outputs(b, bound, out);
+        let mut b2 = bound.clone();
+        b2.extend(out.iter().copied());
+        pattern_outputs(a, &b2, out);
+    } else if ground_after(a, bound, scopes) {
+        term_outputs(a, bound, out);
+        let mut b2 = bound.clone();
+        b2.extend(out.iter().copied());
+        pattern_outputs(b, &b2, out);
     }
 }

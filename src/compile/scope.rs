@@ -19,6 +19,8 @@ pub(super) struct Scopes {
 #[derive(Default)]
 struct Level {
     names: HashMap<String, Slot>,
+    /// Declared names whose declaration has not been reached yet.
+    hidden: HashMap<String, Slot>,
     order: Vec<(String, Slot)>,
     slots: Vec<Slot>,
 }
@@ -74,6 +76,33 @@ impl Scopes {
             .iter()
             .rev()
             .find_map(|l| l.names.get(name).copied())
+    }
+
+    /// Takes a just-declared variable out of sight until [`Scopes::reveal`].
+    pub fn hide(&mut self, slot: Slot) {
+        if let Some(level) = self.levels.last_mut() {
+            let name = self.names[slot].clone();
+            if level.names.get(&name) == Some(&slot) {
+                level.names.remove(&name);
+                level.hidden.insert(name, slot);
+            }
+        }
+    }
+
+    /// Brings a declared variable into sight (its declaration is reached).
+    pub fn reveal(&mut self, name: &str) {
+        if let Some(level) = self.levels.last_mut() {
+            if let Some(slot) = level.hidden.remove(name) {
+                level.names.insert(name.to_string(), slot);
+            }
+        }
+    }
+
+    /// Whether `name` is declared in the current level further on.
+    pub fn is_hidden(&self, name: &str) -> bool {
+        self.levels
+            .last()
+            .is_some_and(|l| l.hidden.contains_key(name))
     }
 
     pub fn current_slots(&self) -> BTreeSet<Slot> {

@@ -202,7 +202,7 @@ impl<'a> Evaluator<'a> {
                 values.sort();
                 values.dedup();
                 match values.len() {
-                    0 => Ok(rs.default.clone()),
+                    0 => self.default_value(rs),
                     1 => Ok(values.pop()),
                     _ => Err(self.conflict(rs, "complete rules must not produce multiple outputs")),
                 }
@@ -249,6 +249,24 @@ impl<'a> Evaluator<'a> {
                 Ok(Some(Value::object(obj)))
             }
             RuleKind::Function { .. } => Ok(None),
+        }
+    }
+
+    fn default_value(&mut self, rs: &RuleSet) -> R<Option<Value>> {
+        match &rs.default {
+            None => Ok(None),
+            Some(Term::Value(v)) => Ok(Some(v.clone())),
+            Some(t) => {
+                self.frames.push(vec![None; rs.default_frame]);
+                let mut first = None;
+                let r = self.eval_term(t, &mut |_, v| {
+                    first = Some(v);
+                    Ok(true)
+                });
+                self.frames.pop();
+                r?;
+                Ok(first)
+            }
         }
     }
 
@@ -313,7 +331,7 @@ impl<'a> Evaluator<'a> {
         values.sort();
         values.dedup();
         match values.len() {
-            0 => Ok(rs.default.clone()),
+            0 => self.default_value(rs),
             1 => Ok(values.pop()),
             _ => Err(Diagnostic::at(
                 ErrorKind::Conflict,
@@ -461,6 +479,10 @@ impl<'a> Evaluator<'a> {
                 body,
                 locals,
             } => self.eval_term(collection, &mut |ev, c| {
+                // OPA: a domain that is not a collection makes `every` undefined.
+                if !matches!(c, Value::Array(_) | Value::Object(_) | Value::Set(_)) {
+                    return Ok(false);
+                }
                 for (kv, vv) in entries(&c) {
                     if let Some(ks) = key {
                         ev.bind(*ks, kv);
@@ -798,6 +820,14 @@ impl<'a> Evaluator<'a> {
         let Some(sel) = path.get(i) else {
             return k(self, value);
         };
+        if matches!(sel, Term::Array(_) | Term::Object(_)) && self.is_open(sel) {
+            for (key, child) in entries(&value) {
+                if self.match_pattern(sel, key, &mut |ev| ev.walk(child.clone(), path, i + 1, k))? {
+                    return Ok(true);
+                }
+            }
+            return Ok(false);
+        }
         if let Term::Var(s) = sel {
             if !self.is_bound(*s) {
                 for (key, child) in entries(&value) {

@@ -55,7 +55,11 @@ fn plain(v: &Value) -> Value {
     match v {
         Value::Set(s) => Value::array(s.iter().map(plain).collect()),
         Value::Array(a) => Value::array(a.iter().map(plain).collect()),
-        Value::Object(o) => Value::object(o.iter().map(|(k, v)| (plain(k), plain(v))).collect()),
+        Value::Object(o) => Value::object(
+            o.iter()
+                .map(|(k, v)| (Value::from(gavel::value::key_string(k)), plain(v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
