@@ -462,7 +462,7 @@ fn format_int(a: &[Value]) -> Result<Value, BuiltinError> {
 }
 
 /// Whether `s` is a decimal floating-point literal that Go's `strconv.ParseFloat` accepts.
-fn go_float_syntax(s: &str) -> bool {
+pub(super) fn go_float_syntax(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
     if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
@@ -500,7 +500,7 @@ fn go_float_syntax(s: &str) -> bool {
 }
 
 /// A Go float literal in the form [`Number::parse`] reads (`.5` → `0.5`, `5.` → `5`).
-fn canonical_literal(s: &str) -> String {
+pub(super) fn canonical_literal(s: &str) -> String {
     let (sign, body) = match s.as_bytes().first() {
         Some(b'-') => ("-", &s[1..]),
         Some(b'+') => ("", &s[1..]),
