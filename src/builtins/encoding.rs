@@ -461,7 +461,7 @@ mod tests {
     fn json_builtins() {
         let big = v("[1234567890, 2000000, 1000000000]");
         assert_eq!(
-            call("json.marshal", &[big.clone()]),
+            call("json.marshal", std::slice::from_ref(&big)),
             s("[1234567890,2000000,1000000000]")
         );
         assert_eq!(

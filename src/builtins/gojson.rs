@@ -431,6 +431,7 @@ pub(super) fn valid(text: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::super::testutil::v;
     use super::*;

@@ -484,7 +484,7 @@ impl Translator<'_> {
                     negated = true;
                     flags.push('-');
                 }
-                ':' | ')' if !flags.ends_with('-') && !(flags.is_empty() && c == ')') => {
+                ':' | ')' if !(flags.ends_with('-') || flags.is_empty() && c == ')') => {
                     self.out.push_str("(?");
                     self.out.push_str(&flags);
                     self.out.push(c);

@@ -350,18 +350,18 @@ fn trim_with(
 }
 
 fn trim(a: &[Value]) -> Result<Value, BuiltinError> {
-    trim_with("trim", a, |s, p| s.trim_matches(|c| p(c)).to_string())
+    trim_with("trim", a, |s, p| s.trim_matches(p).to_string())
 }
 
 fn trim_left(a: &[Value]) -> Result<Value, BuiltinError> {
     trim_with("trim_left", a, |s, p| {
-        s.trim_start_matches(|c| p(c)).to_string()
+        s.trim_start_matches(p).to_string()
     })
 }
 
 fn trim_right(a: &[Value]) -> Result<Value, BuiltinError> {
     trim_with("trim_right", a, |s, p| {
-        s.trim_end_matches(|c| p(c)).to_string()
+        s.trim_end_matches(p).to_string()
     })
 }
 

@@ -233,6 +233,7 @@ fn parse_bytes(a: &[Value]) -> Result<Value, BuiltinError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::super::testutil::{call, call_err, n, s, v};
     use crate::error::ErrorKind;
