@@ -354,15 +354,11 @@ fn trim(a: &[Value]) -> Result<Value, BuiltinError> {
 }
 
 fn trim_left(a: &[Value]) -> Result<Value, BuiltinError> {
-    trim_with("trim_left", a, |s, p| {
-        s.trim_start_matches(p).to_string()
-    })
+    trim_with("trim_left", a, |s, p| s.trim_start_matches(p).to_string())
 }
 
 fn trim_right(a: &[Value]) -> Result<Value, BuiltinError> {
-    trim_with("trim_right", a, |s, p| {
-        s.trim_end_matches(p).to_string()
-    })
+    trim_with("trim_right", a, |s, p| s.trim_end_matches(p).to_string())
 }
 
 fn trim_prefix(a: &[Value]) -> Result<Value, BuiltinError> {
