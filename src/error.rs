@@ -68,20 +68,8 @@ impl Location {
     pub fn of(source: &Source, span: Span) -> Location {
         let (line, column) = source.line_col(span.start as usize);
         let line_text = source.line_text(line).to_string();
-        let covered = source
-            .slice(span)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .chars()
-            .count();
-        Location {
-            file: source.shared_name(),
-            line,
-            column,
-            line_text,
-            width: covered.max(1),
-        }
+        let covered = source.slice(span).lines().next().unwrap_or("").chars().count();
+        Location { file: source.shared_name(), line, column, line_text, width: covered.max(1) }
     }
 }
 
@@ -99,20 +87,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic at `span` of `source`.
     pub fn at(kind: ErrorKind, message: impl Into<String>, source: &Source, span: Span) -> Self {
-        Diagnostic {
-            kind,
-            message: message.into(),
-            location: Some(Location::of(source, span)),
-        }
+        Diagnostic { kind, message: message.into(), location: Some(Location::of(source, span)) }
     }
 
     /// A diagnostic with no location.
     pub fn bare(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Diagnostic {
-            kind,
-            message: message.into(),
-            location: None,
-        }
+        Diagnostic { kind, message: message.into(), location: None }
     }
 
     /// Renders rustc-style: the message, `--> file:line:col`, the line and a caret.
@@ -121,10 +101,7 @@ impl Diagnostic {
         if let Some(loc) = &self.location {
             let gutter = loc.line.to_string().len();
             let pad = " ".repeat(gutter);
-            out.push_str(&format!(
-                "{pad}--> {}:{}:{}\n",
-                loc.file, loc.line, loc.column
-            ));
+            out.push_str(&format!("{pad}--> {}:{}:{}\n", loc.file, loc.line, loc.column));
             out.push_str(&format!("{pad} |\n"));
             out.push_str(&format!("{} | {}\n", loc.line, loc.line_text));
             let lead: String = loc
@@ -142,11 +119,7 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.location {
-            Some(loc) => write!(
-                f,
-                "{}:{}:{}: {}",
-                loc.file, loc.line, loc.column, self.message
-            ),
+            Some(loc) => write!(f, "{}:{}:{}: {}", loc.file, loc.line, loc.column, self.message),
             None => write!(f, "{}", self.message),
         }
     }
@@ -187,10 +160,6 @@ impl Error {
 
     /// Renders every diagnostic rustc-style.
     pub fn render(&self) -> String {
-        self.diagnostics()
-            .iter()
-            .map(Diagnostic::render)
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.diagnostics().iter().map(Diagnostic::render).collect::<Vec<_>>().join("\n")
     }
 }

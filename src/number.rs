@@ -32,11 +32,7 @@ impl Number {
             return Some(Number::Int(i));
         }
         let t = text.strip_prefix('+').unwrap_or(text);
-        if t.is_empty()
-            || !t
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
-        {
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) {
             return None;
         }
         BigDecimal::from_str(t).ok().map(Number::from_big)
@@ -172,10 +168,12 @@ impl Number {
             }
         }
         let q = self.to_big() / other.to_big();
-        Some(Number::from_big(q.with_precision_round(
-            std::num::NonZeroU64::new(DIVISION_PRECISION)?,
-            RoundingMode::HalfEven,
-        )))
+        Some(Number::from_big(
+            q.with_precision_round(
+                std::num::NonZeroU64::new(DIVISION_PRECISION)?,
+                RoundingMode::HalfEven,
+            ),
+        ))
     }
 
     /// `self % other` on integers, with the sign of the dividend (Go's `big.Int.Rem`).
@@ -314,34 +312,19 @@ mod tests {
         assert_eq!(n("0.1").add(&n("0.2")), n("0.3"));
         assert_eq!(n("3.50"), n("3.5"));
         assert_eq!(n("1e2"), Number::Int(100));
-        assert_eq!(
-            n("1e30").add(&Number::Int(1)).to_string(),
-            "1000000000000000000000000000001"
-        );
+        assert_eq!(n("1e30").add(&Number::Int(1)).to_string(), "1000000000000000000000000000001");
     }
 
     #[test]
     fn big_integers() {
-        assert_eq!(
-            n("18446744073709551617").add(&Number::Int(1)).to_string(),
-            "18446744073709551618"
-        );
-        assert_eq!(
-            Number::Int(i64::MIN).abs().to_string(),
-            "9223372036854775808"
-        );
-        assert_eq!(
-            Number::Int(10).rem(&n("18446744073709551616")),
-            Ok(Number::Int(10))
-        );
+        assert_eq!(n("18446744073709551617").add(&Number::Int(1)).to_string(), "18446744073709551618");
+        assert_eq!(Number::Int(i64::MIN).abs().to_string(), "9223372036854775808");
+        assert_eq!(Number::Int(10).rem(&n("18446744073709551616")), Ok(Number::Int(10)));
     }
 
     #[test]
     fn division_and_rounding() {
-        assert_eq!(
-            Number::Int(1).div(&Number::Int(4)).unwrap().to_string(),
-            "0.25"
-        );
+        assert_eq!(Number::Int(1).div(&Number::Int(4)).unwrap().to_string(), "0.25");
         assert_eq!(Number::Int(1).div(&Number::Int(0)), None);
         assert_eq!(n("2.5").round(), Number::Int(3));
         assert_eq!(n("-2.5").round(), Number::Int(-3));

@@ -22,18 +22,12 @@ pub struct Span {
 impl Span {
     /// A span from byte offsets.
     pub fn new(start: usize, end: usize) -> Span {
-        Span {
-            start: start as u32,
-            end: end as u32,
-        }
+        Span { start: start as u32, end: end as u32 }
     }
 
     /// The smallest span that covers both.
     pub fn to(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 
@@ -43,11 +37,7 @@ impl Source {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Arc::new(Source {
-            name: name.into(),
-            text,
-            line_starts,
-        })
+        Arc::new(Source { name: name.into(), text, line_starts })
     }
 
     /// The name given at creation (usually a path).
@@ -67,9 +57,7 @@ impl Source {
 
     /// The text a span covers (empty when out of range).
     pub fn slice(&self, span: Span) -> &str {
-        self.text
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or("")
+        self.text.get(span.start as usize..span.end as usize).unwrap_or("")
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -80,10 +68,7 @@ impl Source {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(1, |s| s.chars().count() + 1);
+        let column = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
         (line + 1, column)
     }
 
@@ -93,10 +78,7 @@ impl Source {
             return "";
         };
         let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e);
-        self.text
-            .get(start..end)
-            .unwrap_or("")
-            .trim_end_matches(['\n', '\r'])
+        self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
     }
 }
 

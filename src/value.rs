@@ -336,18 +336,12 @@ mod tests {
         ];
         values.sort();
         let names: Vec<_> = values.iter().map(Value::type_name).collect();
-        assert_eq!(
-            names,
-            ["null", "boolean", "number", "string", "array", "object", "set"]
-        );
+        assert_eq!(names, ["null", "boolean", "number", "string", "array", "object", "set"]);
     }
 
     #[test]
     fn json_round_trip_keeps_exact_numbers() {
         let v = Value::from_json_str(r#"{"a": 18446744073709551617, "b": [0.1, 1e2]}"#).unwrap();
-        assert_eq!(
-            v.to_json_string(),
-            r#"{"a":18446744073709551617,"b":[0.1,100]}"#
-        );
+        assert_eq!(v.to_json_string(), r#"{"a":18446744073709551617,"b":[0.1,100]}"#);
     }
 }
