@@ -168,11 +168,6 @@ pub(super) fn string_slice<'a>(
         .collect()
 }
 
-/// A boolean value.
-pub(super) fn boolean(b: bool) -> Value {
-    Value::Bool(b)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -231,6 +226,5 @@ mod tests {
             string_slice("f", 1, &args[0]).unwrap_err().message,
             "f: operand 1 must be one of {array, set} but got number"
         );
-        assert!(boolean(true).as_bool().unwrap());
     }
 }

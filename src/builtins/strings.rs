@@ -350,19 +350,15 @@ fn trim_with(
 }
 
 fn trim(a: &[Value]) -> Result<Value, BuiltinError> {
-    trim_with("trim", a, |s, p| s.trim_matches(|c| p(c)).to_string())
+    trim_with("trim", a, |s, p| s.trim_matches(p).to_string())
 }
 
 fn trim_left(a: &[Value]) -> Result<Value, BuiltinError> {
-    trim_with("trim_left", a, |s, p| {
-        s.trim_start_matches(|c| p(c)).to_string()
-    })
+    trim_with("trim_left", a, |s, p| s.trim_start_matches(p).to_string())
 }
 
 fn trim_right(a: &[Value]) -> Result<Value, BuiltinError> {
-    trim_with("trim_right", a, |s, p| {
-        s.trim_end_matches(|c| p(c)).to_string()
-    })
+    trim_with("trim_right", a, |s, p| s.trim_end_matches(p).to_string())
 }
 
 fn trim_prefix(a: &[Value]) -> Result<Value, BuiltinError> {
@@ -462,7 +458,7 @@ fn format_int(a: &[Value]) -> Result<Value, BuiltinError> {
 }
 
 /// Whether `s` is a decimal floating-point literal that Go's `strconv.ParseFloat` accepts.
-fn go_float_syntax(s: &str) -> bool {
+pub(super) fn go_float_syntax(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
     if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
@@ -500,7 +496,7 @@ fn go_float_syntax(s: &str) -> bool {
 }
 
 /// A Go float literal in the form [`Number::parse`] reads (`.5` → `0.5`, `5.` → `5`).
-fn canonical_literal(s: &str) -> String {
+pub(super) fn canonical_literal(s: &str) -> String {
     let (sign, body) = match s.as_bytes().first() {
         Some(b'-') => ("-", &s[1..]),
         Some(b'+') => ("", &s[1..]),
