@@ -285,7 +285,7 @@ impl fmt::Display for Number {
                 if scale <= 0 && exponent < 400 {
                     // Integral: digits followed by -scale zeros.
                     write!(f, "{digits}{}", "0".repeat((-scale) as usize))
-                } else if exponent >= -30 && exponent < 400 {
+                } else if (-30..400).contains(&exponent) {
                     write!(f, "{}", b.to_plain_string())
                 } else {
                     write!(f, "{}", b.to_scientific_notation())

@@ -325,7 +325,7 @@ mod tests {
 
     #[test]
     fn order_follows_opa() {
-        let mut values = vec![
+        let mut values = [
             Value::empty_set(),
             Value::empty_object(),
             Value::array(vec![]),

@@ -3,6 +3,8 @@
 //! per line) are skipped; every other case must pass. Where the shared folder is absent, the test
 //! says so and passes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::collections::BTreeMap;

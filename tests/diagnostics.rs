@@ -1,6 +1,8 @@
 //! Rendered diagnostics for policies that do not compile, as snapshots: each must say where
 //! (`--> file:line:col`, the line, a caret) and what is wrong, in words.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use gavel::Engine;
 
 fn render(policy: &str) -> String {

@@ -1,6 +1,8 @@
 //! gavel's own language cases in `tests/cases/` (OPA's conformance format): every construct of
 //! the subset, and the error cases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -84,8 +84,6 @@ pub struct RuleDef {
     pub elses: Vec<(Term, Body)>,
     /// The definition's source.
     pub source: Arc<Source>,
-    /// The definition's span.
-    pub span: Span,
 }
 
 /// A conjunction of literals.

@@ -325,7 +325,6 @@ impl<'p> Compiler<'p> {
             body,
             elses: elses.into_iter().map(|(b, v)| (v, b)).collect(),
             source: ctx.source.clone(),
-            span: rule.span,
         };
         self.program.rules[id].defs.push(def);
     }
@@ -1102,7 +1101,7 @@ impl<'p> Compiler<'p> {
                 let cycle: Vec<String> = stack[pos..]
                     .iter()
                     .chain(std::iter::once(&d))
-                    .map(|&r| self.program.rules[r].path.join("."))
+                    .map(|&r| format!("data.{}", self.program.rules[r].path.join(".")))
                     .collect();
                 let rule = &self.program.rules[d];
                 let diag = Diagnostic::at(

@@ -204,7 +204,15 @@ impl<'a> Evaluator<'a> {
                 match values.len() {
                     0 => self.default_value(rs),
                     1 => Ok(values.pop()),
-                    _ => Err(self.conflict(rs, "complete rules must not produce multiple outputs")),
+                    _ => Err(self.conflict(
+                        rs,
+                        &format!(
+                            "complete rules must not produce multiple outputs: data.{} is both {} and {}",
+                            rs.path.join("."),
+                            values[0],
+                            values[1]
+                        ),
+                    )),
                 }
             }
             RuleKind::PartialSet => {
@@ -224,7 +232,7 @@ impl<'a> Evaluator<'a> {
             }
             RuleKind::PartialObject => {
                 let mut obj = Object::new();
-                let mut conflict = false;
+                let mut conflict = None;
                 for def in &rs.defs {
                     let Some(key) = &def.key else { continue };
                     self.with_frame(def, &mut |ev| {
@@ -232,7 +240,7 @@ impl<'a> Evaluator<'a> {
                             ev.eval_term(key, &mut |ev, k| {
                                 ev.eval_term(&def.value, &mut |_, v| {
                                     match obj.get(&k) {
-                                        Some(old) if *old != v => conflict = true,
+                                        Some(old) if *old != v => conflict = Some(k.clone()),
                                         _ => {
                                             obj.insert(k.clone(), v);
                                         }
@@ -242,8 +250,14 @@ impl<'a> Evaluator<'a> {
                             })
                         })
                     })?;
-                    if conflict {
-                        return Err(self.conflict(rs, "object keys must be unique"));
+                    if let Some(key) = &conflict {
+                        return Err(self.conflict(
+                            rs,
+                            &format!(
+                                "object keys must be unique: data.{} has two values for key {key}",
+                                rs.path.join(".")
+                            ),
+                        ));
                     }
                 }
                 Ok(Some(Value::object(obj)))
@@ -275,7 +289,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn with_frame(&mut self, def: &RuleDef, f: K<'_, 'a>) -> R<bool> {
-        let saved = std::mem::replace(&mut self.source, Some(def.source.clone()));
+        let saved = self.source.replace(def.source.clone());
         self.frames.push(vec![None; def.frame_size]);
         let r = f(self);
         self.frames.pop();

@@ -14,7 +14,7 @@ struct CaseFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
-struct Case {
+pub struct Case {
     note: String,
     query: String,
     #[serde(default)]
@@ -190,17 +190,6 @@ fn evaluate(case: &Case) -> Result<Vec<Value>, Failure> {
             Value::object(row)
         })
         .collect())
-}
-
-fn load_skips(root: &Path) -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string(root.join("tests/conformance-skip.txt")).unwrap_or_default();
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| {
-            l.split_once('\t')
-                .map(|(n, r)| (n.to_string(), r.to_string()))
-        })
-        .collect()
 }
 
 /// Runs every case under `dir` (skipping `skips`), prints per-folder counts and the failures,
