@@ -1,9 +1,14 @@
 //! The embedding API: collect policies and data in an [`Engine`], compile them once into a
 //! [`Policy`], then evaluate queries against any number of inputs from any number of threads.
 
-use crate::compile::{self, ir::Program, CompiledQuery};
-use crate::error::{Diagnostic, Error};
+use crate::compile::{
+    self,
+    ir::{Program, RuleKind},
+    CompiledQuery,
+};
+use crate::error::{Diagnostic, Error, ErrorKind};
 use crate::eval::{Evaluator, Options};
+use crate::metadata::{self, Annotation, Target};
 use crate::source::Source;
 use crate::syntax::{self, ast};
 use crate::value::{Object, Value};
@@ -14,6 +19,7 @@ use std::sync::Arc;
 #[derive(Default)]
 pub struct Engine {
     modules: Vec<ast::Module>,
+    annotations: Vec<(Vec<String>, Annotation)>,
     data: Value,
 }
 
@@ -36,6 +42,23 @@ impl Engine {
     pub fn add_policy(&mut self, name: &str, text: &str) -> Result<(), Error> {
         let source = Source::new(name, text);
         let module = syntax::parse_module(&source).map_err(Error::Policy)?;
+        let annotations = metadata::annotations(&module).map_err(|(line, msg)| {
+            let offset = source
+                .text()
+                .lines()
+                .take(line - 1)
+                .map(|l| l.len() + 1)
+                .sum::<usize>();
+            let span = crate::source::Span::new(offset, offset + source.line_text(line).len());
+            Error::Policy(vec![Diagnostic::at(ErrorKind::Parse, msg, &source, span)])
+        })?;
+        for a in annotations {
+            let mut path = module.package.clone();
+            if let Target::Rule(name) = &a.target {
+                path.push(name.clone());
+            }
+            self.annotations.push((path, a));
+        }
         self.modules.push(module);
         Ok(())
     }
@@ -62,9 +85,33 @@ impl Engine {
     /// arity, recursion, conflicting rules).
     pub fn compile(self) -> Result<Policy, Error> {
         let program = compile::compile(&self.modules).map_err(Error::Policy)?;
+        let rules = program
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(id, r)| {
+                let path: Vec<String> = r.path.iter().map(|s| s.to_string()).collect();
+                let package = &path[..path.len().saturating_sub(1)];
+                let pick = |want_package: bool, at: &[String]| -> Vec<Annotation> {
+                    self.annotations
+                        .iter()
+                        .filter(|(p, a)| p == at && (a.target == Target::Package) == want_package)
+                        .map(|(_, a)| a.clone())
+                        .collect()
+                };
+                RuleInfo {
+                    id: RuleRef(id),
+                    is_function: matches!(r.kind, RuleKind::Function { .. }),
+                    annotations: pick(false, &path),
+                    package_annotations: pick(true, package),
+                    path,
+                }
+            })
+            .collect();
         Ok(Policy {
             program,
             data: self.data,
+            rules,
         })
     }
 }
@@ -93,6 +140,26 @@ fn merge(a: &Value, b: &Value) -> Value {
 pub struct Policy {
     program: Program,
     data: Value,
+    rules: Vec<RuleInfo>,
+}
+
+/// A handle to one rule of a [`Policy`], for [`Policy::eval_rules`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleRef(usize);
+
+/// What a policy knows about one of its rules.
+#[derive(Clone, Debug)]
+pub struct RuleInfo {
+    /// The handle.
+    pub id: RuleRef,
+    /// `["pkg", "sub", "name"]` (without `data`).
+    pub path: Vec<String>,
+    /// Whether it is a function (functions are not documents).
+    pub is_function: bool,
+    /// The `# METADATA` blocks on its definitions.
+    pub annotations: Vec<Annotation>,
+    /// The `# METADATA` blocks on its package.
+    pub package_annotations: Vec<Annotation>,
 }
 
 /// A compiled query, such as `data.kubernetes.deny` or `data.test.p = x`.
@@ -208,6 +275,30 @@ impl Policy {
             solutions,
             printed: ev.printed,
         })
+    }
+
+    /// Every rule and function, in the order first defined.
+    pub fn rules(&self) -> &[RuleInfo] {
+        &self.rules
+    }
+
+    /// Evaluates several rules against one input, sharing one cache (each rule a rule depends
+    /// on is evaluated once). Functions evaluate to `None`.
+    pub fn eval_rules(
+        &self,
+        rules: &[RuleRef],
+        input: &Value,
+        options: &EvalOptions,
+    ) -> Vec<Result<Option<Value>, Error>> {
+        let opts = Options {
+            strict: options.strict_builtin_errors,
+            print: options.print,
+        };
+        let mut ev = Evaluator::new(&self.program, self.data.clone(), Some(input.clone()), opts);
+        rules
+            .iter()
+            .map(|r| ev.rule_value(r.0).map_err(Error::Eval))
+            .collect()
     }
 
     /// The data compiled in.

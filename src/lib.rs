@@ -5,12 +5,16 @@ pub(crate) mod compile;
 mod engine;
 pub mod error;
 pub(crate) mod eval;
+pub mod metadata;
 pub mod number;
+pub mod report;
 pub mod source;
 pub(crate) mod syntax;
 pub mod value;
 pub mod yaml;
 
-pub use engine::{render, Engine, EvalOptions, Evaluation, Policy, Query, Solution};
+pub use engine::{
+    render, Engine, EvalOptions, Evaluation, Policy, Query, RuleInfo, RuleRef, Solution,
+};
 pub use error::{Diagnostic, Error, ErrorKind};
 pub use value::Value;

@@ -1,0 +1,237 @@
+//! What a scan found, and how it is written: one [`Report`] rendered in four formats.
+//!
+//! A report is plain data, sorted before rendering (file, document, line, column, rule), so that
+//! every format is deterministic whatever order the parallel scan produced findings in.
+
+mod human;
+mod json;
+mod junit;
+mod sarif;
+
+use crate::value::Value;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+
+pub use human::render as render_human;
+pub use json::{parse as parse_json, render as render_json};
+pub use junit::render as render_junit;
+pub use sarif::render as render_sarif;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational.
+    Note,
+    /// Should be fixed.
+    Warning,
+    /// Must be fixed.
+    Error,
+}
+
+impl Severity {
+    /// Parses `error`, `warning` or `note`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "note" => Some(Severity::Note),
+            _ => None,
+        }
+    }
+
+    /// The lowercase name (also SARIF's level).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The Kubernetes object a finding is about.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ObjectRef {
+    /// `apiVersion`
+    #[serde(rename = "apiVersion")]
+    pub api_version: Option<String>,
+    /// `kind`
+    pub kind: Option<String>,
+    /// `metadata.namespace`
+    pub namespace: Option<String>,
+    /// `metadata.name`
+    pub name: Option<String>,
+}
+
+impl ObjectRef {
+    /// Reads the identifying fields of a manifest.
+    pub fn of(obj: &Value) -> ObjectRef {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+        let meta = obj.get("metadata");
+        ObjectRef {
+            api_version: text(obj.get("apiVersion")),
+            kind: text(obj.get("kind")),
+            namespace: text(meta.and_then(|m| m.get("namespace"))),
+            name: text(meta.and_then(|m| m.get("name"))),
+        }
+    }
+
+    /// `Kind/name` (or `Kind/namespace/name`), for human output.
+    pub fn label(&self) -> String {
+        let kind = self.kind.as_deref().unwrap_or("object");
+        match (&self.namespace, &self.name) {
+            (Some(ns), Some(name)) => format!("{kind}/{ns}/{name}"),
+            (None, Some(name)) => format!("{kind}/{name}"),
+            _ => kind.to_string(),
+        }
+    }
+}
+
+/// One rule result at one place.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The rule's id.
+    pub rule: String,
+    /// Its severity.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+    /// The file (or `archive.tgz:inner/path.yaml`).
+    pub file: Arc<str>,
+    /// 1-based line of the offending field.
+    pub line: usize,
+    /// 1-based column of the offending field.
+    pub column: usize,
+    /// 0-based index of the document in its file.
+    pub document: usize,
+    /// The object.
+    pub object: ObjectRef,
+    /// Keys and indices from the object to the field, when the rule gave them.
+    pub path: Vec<serde_json::Value>,
+    /// The source line, for the code frame (not serialised).
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+/// An input that could not be read or parsed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputError {
+    /// The file.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Counts for the summary line.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Files read.
+    pub files: usize,
+    /// Documents (objects) evaluated.
+    pub documents: usize,
+    /// Findings reported.
+    pub findings: usize,
+    /// Findings suppressed by `gavel.io/ignore`.
+    pub suppressed: usize,
+    /// Input errors.
+    pub errors: usize,
+}
+
+/// A rule as reports describe it (SARIF's rule table, human remediation hints).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleInfo {
+    /// Stable id.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// What it checks and why.
+    pub description: String,
+    /// How to fix a finding.
+    pub remediation: String,
+    /// Default severity.
+    pub severity: Severity,
+}
+
+/// An object that was evaluated, for formats that list passes too (JUnit).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Checked {
+    /// The file.
+    pub file: String,
+    /// 0-based document index.
+    pub document: usize,
+    /// The object.
+    pub object: ObjectRef,
+}
+
+/// Everything a scan produced.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Findings, sorted.
+    pub findings: Vec<Finding>,
+    /// Input errors, sorted.
+    pub errors: Vec<InputError>,
+    /// Counts.
+    pub summary: Summary,
+    /// The rules that ran.
+    pub rules: Vec<RuleInfo>,
+    /// The objects that were evaluated (JUnit lists passes).
+    pub checked: Vec<Checked>,
+}
+
+impl Report {
+    /// Sorts everything into the deterministic order every format relies on.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.file, a.document, a.line, a.column, &a.rule, &a.message)
+                .cmp(&(&b.file, b.document, b.line, b.column, &b.rule, &b.message))
+        });
+        self.errors.sort_by(|a, b| {
+            (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
+        });
+        self.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        self.rules.dedup_by(|a, b| a.id == b.id);
+        self.checked.sort();
+        self.summary.findings = self.findings.len();
+        self.summary.errors = self.errors.len();
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// The output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Lines for people, with code frames.
+    Human,
+    /// The stable JSON schema of `docs/json-report.md`.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+}
+
+/// Renders a report. `color` applies to the human format only.
+pub fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Human => render_human(report, color),
+        Format::Json => render_json(report),
+        Format::Sarif => render_sarif(report),
+        Format::Junit => render_junit(report),
+    }
+}
