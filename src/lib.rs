@@ -1,6 +1,7 @@
 //! gavel: policy-as-code for Kubernetes manifests.
 
 pub mod builtins;
+pub mod catalog;
 pub(crate) mod compile;
 mod engine;
 pub mod error;
@@ -8,6 +9,7 @@ pub(crate) mod eval;
 pub mod metadata;
 pub mod number;
 pub mod report;
+pub mod scan;
 pub mod source;
 pub(crate) mod syntax;
 pub mod value;

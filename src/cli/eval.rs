@@ -2,6 +2,7 @@
 
 use gavel::{Engine, EvalOptions, Value};
 use serde_json::json;
+use super::{has_ext, parse_document, read_document};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -142,29 +143,5 @@ fn load(engine: &mut Engine, root: &Path, path: &Path, errors: &mut Vec<String>)
     }
     if let Err(e) = engine.add_data(nested) {
         errors.push(format!("error: {}: {e}", path.display()));
-    }
-}
-
-fn has_ext(path: &Path, exts: &[&str]) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| exts.contains(&e))
-}
-
-fn read_document(path: &Path) -> Result<Value, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("error: {}: {e}", path.display()))?;
-    parse_document(path, &text)
-}
-
-fn parse_document(path: &Path, text: &str) -> Result<Value, String> {
-    if has_ext(path, &["json"]) {
-        Value::from_json_str(text)
-            .map_err(|e| format!("error: {}:{}:{}: {e}", path.display(), e.line(), e.column()))
-    } else {
-        gavel::yaml::parse(text).map_err(|e| match e.location() {
-            Some(l) => format!("error: {}:{}:{}: {e}", path.display(), l.line(), l.column()),
-            None => format!("error: {}: {e}", path.display()),
-        })
     }
 }

@@ -1,8 +1,11 @@
 //! The command line: argument parsing and exit codes. Each subcommand lives in its own module.
 
 mod eval;
+mod scan;
 
 use clap::{Parser, Subcommand};
+use gavel::{Engine, Value};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Policy-as-code for Kubernetes manifests.
@@ -15,6 +18,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Scan manifests with the bundled and custom rules.
+    Scan(scan::Args),
     /// Evaluate a Rego query, printing what `opa eval --format json` prints.
     Eval(eval::Args),
 }
@@ -23,6 +28,56 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Scan(args) => scan::run(args),
         Command::Eval(args) => eval::run(args),
+    }
+}
+
+/// Adds a `.rego` file, or every `.rego` file under a directory, to the engine.
+fn load_policies(engine: &mut Engine, path: &Path, errors: &mut Vec<String>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+            Err(e) => {
+                errors.push(format!("error: {}: {e}", path.display()));
+                return;
+            }
+        };
+        entries.sort();
+        for p in entries {
+            if p.is_dir() || has_ext(&p, &["rego"]) {
+                load_policies(engine, &p, errors);
+            }
+        }
+        return;
+    }
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            if let Err(e) = engine.add_policy(&path.display().to_string(), &text) {
+                errors.push(e.render());
+            }
+        }
+        Err(e) => errors.push(format!("error: {}: {e}", path.display())),
+    }
+}
+
+fn has_ext(path: &Path, exts: &[&str]) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e))
+}
+
+/// Reads a JSON or YAML document (input or data).
+fn read_document(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("error: {}: {e}", path.display()))?;
+    parse_document(path, &text)
+}
+
+fn parse_document(path: &Path, text: &str) -> Result<Value, String> {
+    if has_ext(path, &["json"]) {
+        Value::from_json_str(text).map_err(|e| format!("error: {}:{}:{}: {e}", path.display(), e.line(), e.column()))
+    } else {
+        gavel::yaml::parse(text).map_err(|e| match e.location() {
+            Some(l) => format!("error: {}:{}:{}: {e}", path.display(), l.line(), l.column()),
+            None => format!("error: {}: {e}", path.display()),
+        })
     }
 }

@@ -1,0 +1,259 @@
+//! The scan: policies compiled once, every document of every input evaluated against every
+//! selected rule in parallel, findings located in the source and collected into a [`Report`].
+//!
+//! Rules follow conftest's convention: in any package, a rule named `deny`, `violation` or `warn`
+//! (or starting with `deny_`, `violation_` or `warn_`) produces findings. Each result is a
+//! message string, or an object `{"msg": ..., "path": [...]}` whose path of keys and indices
+//! says which field is wrong, so that the finding lands on its line. The rule's id and severity
+//! come from its `# METADATA` (`custom.id`, `custom.severity`), else from its package path and
+//! name, with deny/violation as errors and warn as warnings.
+
+use crate::engine::{EvalOptions, Policy, RuleRef};
+use crate::load::{self, Document, LoadError};
+use crate::report::{Checked, Finding, InputError, ObjectRef, Report, RuleInfo, Severity};
+use crate::value::Value;
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The annotation that suppresses rules for one object: `gavel.io/ignore: "rule-a, rule-b"`.
+pub const IGNORE_ANNOTATION: &str = "gavel.io/ignore";
+
+/// Which rules run.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Only these ids (all when empty).
+    pub only: Vec<String>,
+    /// Never these ids.
+    pub skip: Vec<String>,
+}
+
+/// A rule that produces findings.
+#[derive(Clone, Debug)]
+struct Check {
+    rule: RuleRef,
+    info: RuleInfo,
+}
+
+/// Compiled policies and the rules selected to run; `Send + Sync`, shared by every worker.
+#[derive(Debug)]
+pub struct Scanner {
+    policy: Policy,
+    checks: Vec<Check>,
+}
+
+/// What one document produced.
+#[derive(Default)]
+struct Outcome {
+    findings: Vec<Finding>,
+    suppressed: usize,
+    errors: Vec<InputError>,
+}
+
+impl Scanner {
+    /// Picks the finding rules of a compiled policy.
+    ///
+    /// # Errors
+    /// A message when `--rule` names an id that no rule has.
+    pub fn new(policy: Policy, selection: &Selection) -> Result<Scanner, String> {
+        let mut checks = vec![];
+        for r in policy.rules() {
+            if r.is_function {
+                continue;
+            }
+            let Some(name) = r.path.last() else { continue };
+            let default_severity = match finding_kind(name) {
+                Some(s) => s,
+                None => continue,
+            };
+            let meta = r.annotations.first();
+            let id = meta
+                .and_then(|a| a.custom("id"))
+                .map(str::to_string)
+                .unwrap_or_else(|| r.path.join("."));
+            let severity = meta
+                .and_then(|a| a.custom("severity"))
+                .and_then(Severity::parse)
+                .unwrap_or(default_severity);
+            let text = |f: &str| meta.and_then(|a| a.text(f)).unwrap_or("").to_string();
+            let info = RuleInfo {
+                id,
+                title: text("title"),
+                description: text("description"),
+                remediation: meta.and_then(|a| a.custom("remediation")).unwrap_or("").to_string(),
+                severity,
+            };
+            checks.push(Check { rule: r.id, info });
+        }
+        let known: BTreeSet<&str> = checks.iter().map(|c| c.info.id.as_str()).collect();
+        let unknown: Vec<&String> = selection.only.iter().chain(&selection.skip).filter(|id| !known.contains(id.as_str())).collect();
+        if let Some(id) = unknown.first() {
+            return Err(format!("no rule has the id `{id}` (see `gavel rules`)"));
+        }
+        checks.retain(|c| {
+            (selection.only.is_empty() || selection.only.contains(&c.info.id)) && !selection.skip.contains(&c.info.id)
+        });
+        Ok(Scanner { policy, checks })
+    }
+
+    /// The rules that run, sorted by id.
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        let mut rules: Vec<RuleInfo> = self.checks.iter().map(|c| c.info.clone()).collect();
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        rules.dedup_by(|a, b| a.id == b.id);
+        rules
+    }
+
+    /// Scans every input (files, directories, `-`, archives) on the current rayon pool.
+    pub fn scan<P: AsRef<Path> + Sync>(&self, paths: &[P]) -> Report {
+        let results: Vec<(usize, usize, Outcome, Vec<Checked>)> = load::sources(paths)
+            .par_bridge()
+            .map(|source| match source {
+                Err(e) => (0, 0, Outcome { errors: vec![input_error(&e)], ..Outcome::default() }, vec![]),
+                Ok(source) => {
+                    let (docs, errors) = load::documents(&source);
+                    let mut outcome = Outcome { errors: errors.iter().map(input_error).collect(), ..Outcome::default() };
+                    let mut checked = Vec::with_capacity(docs.len());
+                    for doc in &docs {
+                        let o = self.scan_document(doc);
+                        outcome.findings.extend(o.findings);
+                        outcome.suppressed += o.suppressed;
+                        outcome.errors.extend(o.errors);
+                        checked.push(Checked {
+                            file: doc.file.to_string(),
+                            document: doc.index,
+                            object: ObjectRef::of(&doc.value),
+                        });
+                    }
+                    (1, docs.len(), outcome, checked)
+                }
+            })
+            .collect();
+        let mut report = Report { rules: self.rules(), ..Report::default() };
+        for (files, documents, outcome, checked) in results {
+            report.summary.files += files;
+            report.summary.documents += documents;
+            report.summary.suppressed += outcome.suppressed;
+            report.findings.extend(outcome.findings);
+            report.errors.extend(outcome.errors);
+            report.checked.extend(checked);
+        }
+        report.sort();
+        report
+    }
+
+    /// Evaluates every selected rule on one document.
+    fn scan_document(&self, doc: &Document) -> Outcome {
+        let refs: Vec<RuleRef> = self.checks.iter().map(|c| c.rule).collect();
+        let results = self.policy.eval_rules(&refs, &doc.value, &EvalOptions::default());
+        let ignored = ignored_rules(&doc.value);
+        let object = ObjectRef::of(&doc.value);
+        let mut out = Outcome::default();
+        for (check, result) in self.checks.iter().zip(results) {
+            let value = match result {
+                Ok(Some(v)) => v,
+                Ok(None) => continue,
+                Err(e) => {
+                    let at = doc.locate(&[]);
+                    out.errors.push(InputError {
+                        file: doc.file.to_string(),
+                        line: Some(at.line),
+                        column: Some(at.column),
+                        message: format!("rule {} failed: {e}", check.info.id),
+                    });
+                    continue;
+                }
+            };
+            for (message, path) in results_of(&value, &check.info) {
+                if ignored.contains(check.info.id.as_str()) {
+                    out.suppressed += 1;
+                    continue;
+                }
+                let at = doc.locate(&path);
+                let source_line = Some(doc.line_text(at.line).to_string());
+                out.findings.push(Finding {
+                    rule: check.info.id.clone(),
+                    severity: check.info.severity,
+                    message,
+                    file: doc.file.clone(),
+                    line: at.line,
+                    column: at.column,
+                    document: doc.index,
+                    object: object.clone(),
+                    path: path.iter().map(|p| serde_json::to_value(p).unwrap_or_default()).collect(),
+                    source_line,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The default severity of a finding rule by its name, or `None` for any other rule.
+fn finding_kind(name: &str) -> Option<Severity> {
+    let base = name.split('_').next().unwrap_or(name);
+    match base {
+        "deny" | "violation" => Some(Severity::Error),
+        "warn" => Some(Severity::Warning),
+        _ => None,
+    }
+}
+
+/// The (message, path) pairs of a rule's value: a set or array of results, or one result.
+fn results_of(value: &Value, info: &RuleInfo) -> Vec<(String, Vec<Value>)> {
+    let one = |v: &Value| -> Option<(String, Vec<Value>)> {
+        match v {
+            Value::String(s) => Some((s.to_string(), vec![])),
+            Value::Object(_) => {
+                let msg = match v.get("msg").or_else(|| v.get("message")) {
+                    Some(Value::String(s)) => s.to_string(),
+                    Some(other) => other.to_string(),
+                    None => info.title.clone(),
+                };
+                let path = v.get("path").and_then(Value::as_array).cloned().unwrap_or_default();
+                Some((msg, path))
+            }
+            Value::Bool(true) => Some((non_empty(&info.title, &info.id), vec![])),
+            Value::Bool(false) | Value::Null => None,
+            other => Some((other.to_string(), vec![])),
+        }
+    };
+    match value {
+        Value::Set(items) => items.iter().filter_map(one).collect(),
+        Value::Array(items) => items.iter().filter_map(one).collect(),
+        other => one(other).into_iter().collect(),
+    }
+}
+
+fn non_empty(text: &str, fallback: &str) -> String {
+    if text.is_empty() {
+        fallback.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// Rule ids named by `gavel.io/ignore` on the object or on its pod template.
+fn ignored_rules(obj: &Value) -> BTreeSet<String> {
+    let annotation = |meta: Option<&Value>| -> Option<String> {
+        meta?.get("annotations")?.get(IGNORE_ANNOTATION)?.as_str().map(str::to_string)
+    };
+    let spec = obj.get("spec");
+    let template = spec.and_then(|s| s.get("template"));
+    let cron_template =
+        spec.and_then(|s| s.get("jobTemplate")).and_then(|j| j.get("spec")).and_then(|s| s.get("template"));
+    [obj.get("metadata"), template.and_then(|t| t.get("metadata")), cron_template.and_then(|t| t.get("metadata"))]
+        .into_iter()
+        .filter_map(annotation)
+        .flat_map(|list| list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>())
+        .collect()
+}
+
+fn input_error(e: &LoadError) -> InputError {
+    InputError { file: e.file.to_string(), line: e.line, column: e.column, message: e.message.clone() }
+}
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Scanner>();
+};
