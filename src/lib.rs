@@ -5,6 +5,7 @@ pub(crate) mod compile;
 mod engine;
 pub mod error;
 pub(crate) mod eval;
+pub mod load;
 pub mod number;
 pub mod source;
 pub(crate) mod syntax;
