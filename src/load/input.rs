@@ -6,8 +6,9 @@
 //! - A path named on the command line is read whatever its extension (`-` is standard input, read
 //!   once), except that `.tar`, `.tar.gz` and `.tgz` files are read as archives.
 //! - Directories are walked recursively in byte order of names; only `.yaml`, `.yml` and `.json`
-//!   files are read, and hidden entries (`.git`, `.github`, ...) are skipped. Archives inside
-//!   directories are not opened (a chart's `.tgz` holds unrendered templates).
+//!   files are read. Hidden entries are walked like any other, as `kubectl apply -R` does (kyverno
+//!   keeps test manifests in `.chainsaw-test/`), except `.git`. Archives inside directories are
+//!   not opened (a chart's `.tgz` holds unrendered templates).
 //! - Symlinks are followed; a directory reached twice is walked once, and a symlink leading back to
 //!   a directory being walked is reported as a loop.
 //! - Archives are streamed (never unpacked to disk) on a helper thread that stays at most a few
@@ -27,12 +28,12 @@ const ARCHIVE_READ_AHEAD: usize = 4;
 
 /// Walks `paths` and yields each source in order: see the module rules above. Errors come in the
 /// stream, in the place of the input they are about, and the walk goes on.
-pub fn sources(paths: &[PathBuf]) -> Sources {
+pub fn sources<P: AsRef<Path>>(paths: &[P]) -> Sources {
     let stack = paths
         .iter()
         .rev()
         .map(|p| Work::Path {
-            path: p.clone(),
+            path: p.as_ref().to_path_buf(),
             named: true,
         })
         .collect();
@@ -164,7 +165,7 @@ impl Sources {
                 }
             }
         }
-        names.retain(|n| !n.as_encoded_bytes().starts_with(b"."));
+        names.retain(|n| n != ".git");
         names.sort_unstable();
         self.walking.insert(canonical.clone());
         self.stack.push(Work::Leave(canonical));
@@ -334,10 +335,11 @@ fn read_archive(path: &Path, name: &Arc<str>, send: &SyncSender<Result<SourceFil
             continue;
         }
         let inner = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let hidden = inner
+        // `._name` entries are the resource forks that macOS tar adds: binary, never manifests.
+        let junk = inner
             .split('/')
-            .any(|part| part.starts_with('.') && part != "." && part != "..");
-        if hidden || !is_manifest(Path::new(&inner)) {
+            .any(|part| part == ".git" || part.starts_with("._"));
+        if junk || !is_manifest(Path::new(&inner)) {
             continue;
         }
         let entry_name: Arc<str> = Arc::from(format!("{name}:{}", inner.trim_start_matches("./")));
@@ -350,6 +352,15 @@ fn read_archive(path: &Path, name: &Arc<str>, send: &SyncSender<Result<SourceFil
         } else {
             let mut bytes = Vec::new();
             match entry.read_to_end(&mut bytes) {
+                // A cut-off archive gives a short entry without an error: never parse half a file.
+                Ok(_) if (bytes.len() as u64) < entry.size() => {
+                    let message = format!("{inner} is cut short");
+                    let _ = send.send(corrupt(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        message,
+                    )));
+                    return;
+                }
                 Ok(_) => text(&entry_name, bytes),
                 Err(err) => {
                     let _ = send.send(corrupt(err));

@@ -12,9 +12,8 @@
 //!
 //! ```no_run
 //! use gavel::load;
-//! use std::path::PathBuf;
 //!
-//! for source in load::sources(&[PathBuf::from("deploy/")]) {
+//! for source in load::sources(&["deploy/", "-"]) {
 //!     let source = match source {
 //!         Ok(source) => source,
 //!         Err(err) => { eprintln!("{err}"); continue }
@@ -50,7 +49,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 pub use input::{sources, Sources};
-pub use parse::documents;
+pub use parse::{documents, MAX_DEPTH};
 
 /// Files larger than this are refused rather than read, so one stray dump cannot exhaust memory.
 pub const MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
@@ -150,7 +149,15 @@ impl Document {
 
     /// The text of a 1-based line of the file, without its line break (for code frames).
     pub fn line_text(&self, line: usize) -> &str {
-        self.text.lines().nth(line.saturating_sub(1)).unwrap_or("")
+        // Count from the document's own first line when we can: a file may hold thousands.
+        let (from, skip) = match line.checked_sub(self.span.line) {
+            Some(skip) => (self.span.start, skip),
+            None => (0, line.saturating_sub(1)),
+        };
+        let rest = self.text.get(from..).unwrap_or("");
+        rest.split('\n')
+            .nth(skip)
+            .map_or("", |l| l.strip_suffix('\r').unwrap_or(l))
     }
 
     /// The document's own text (for a `List` item, the whole list's).
