@@ -6,6 +6,7 @@ pub(crate) mod compile;
 mod engine;
 pub mod error;
 pub(crate) mod eval;
+pub mod load;
 pub mod metadata;
 pub mod number;
 pub mod report;

@@ -1,8 +1,8 @@
 //! `gavel eval`: OPA-compatible query evaluation for rule authors.
 
+use super::{has_ext, parse_document, read_document};
 use gavel::{Engine, EvalOptions, Value};
 use serde_json::json;
-use super::{has_ext, parse_document, read_document};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

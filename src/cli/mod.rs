@@ -62,18 +62,22 @@ fn load_policies(engine: &mut Engine, path: &Path, errors: &mut Vec<String>) {
 }
 
 fn has_ext(path: &Path, exts: &[&str]) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.contains(&e))
 }
 
 /// Reads a JSON or YAML document (input or data).
 fn read_document(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("error: {}: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("error: {}: {e}", path.display()))?;
     parse_document(path, &text)
 }
 
 fn parse_document(path: &Path, text: &str) -> Result<Value, String> {
     if has_ext(path, &["json"]) {
-        Value::from_json_str(text).map_err(|e| format!("error: {}:{}:{}: {e}", path.display(), e.line(), e.column()))
+        Value::from_json_str(text)
+            .map_err(|e| format!("error: {}:{}:{}: {e}", path.display(), e.line(), e.column()))
     } else {
         gavel::yaml::parse(text).map_err(|e| match e.location() {
             Some(l) => format!("error: {}:{}:{}: {e}", path.display(), l.line(), l.column()),

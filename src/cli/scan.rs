@@ -73,7 +73,10 @@ pub fn run(args: Args) -> ExitCode {
 
 fn scan(args: &Args) -> Result<ExitCode, String> {
     if !valid_version(&args.kube_version) {
-        return Err(format!("error: --kube-version must look like 1.33, not `{}`", args.kube_version));
+        return Err(format!(
+            "error: --kube-version must look like 1.33, not `{}`",
+            args.kube_version
+        ));
     }
     let mut engine = Engine::new();
     let mut errors = vec![];
@@ -89,7 +92,10 @@ fn scan(args: &Args) -> Result<ExitCode, String> {
     }
     let mut gavel_data = catalog::default_data();
     if let Value::Object(map) = &mut gavel_data {
-        std::sync::Arc::make_mut(map).insert(Value::from("kube_version"), Value::from(args.kube_version.as_str()));
+        std::sync::Arc::make_mut(map).insert(
+            Value::from("kube_version"),
+            Value::from(args.kube_version.as_str()),
+        );
     }
     let base = Value::object([(Value::from("gavel"), gavel_data)].into_iter().collect());
     engine.add_data(base).map_err(|e| e.to_string())?;
@@ -107,13 +113,18 @@ fn scan(args: &Args) -> Result<ExitCode, String> {
         return Err(errors.join("\n"));
     }
     let policy = engine.compile().map_err(|e| e.render())?;
-    let selection = Selection { only: args.rules.clone(), skip: args.skip.clone() };
+    let selection = Selection {
+        only: args.rules.clone(),
+        skip: args.skip.clone(),
+    };
     let scanner = Scanner::new(policy, &selection).map_err(|e| format!("error: {e}"))?;
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.jobs {
         pool = pool.num_threads(n.max(1));
     }
-    let pool = pool.build().map_err(|e| format!("error: cannot start worker threads: {e}"))?;
+    let pool = pool
+        .build()
+        .map_err(|e| format!("error: cannot start worker threads: {e}"))?;
     let report = pool.install(|| scanner.scan(&args.paths));
     let format = match args.format {
         FormatArg::Human => Format::Human,
@@ -124,7 +135,9 @@ fn scan(args: &Args) -> Result<ExitCode, String> {
     let color = args.output.is_none() && format == Format::Human && std::io::stdout().is_terminal();
     let text = report::render(&report, format, color);
     match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| format!("error: {}: {e}", path.display()))?,
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("error: {}: {e}", path.display()))?
+        }
         None => print!("{text}"),
     }
     Ok(exit_code(&report, args.fail_on))
@@ -148,6 +161,7 @@ fn exit_code(report: &report::Report, fail_on: FailOn) -> ExitCode {
 
 fn valid_version(v: &str) -> bool {
     let mut parts = v.split('.');
-    let ok = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let ok =
+        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
 }

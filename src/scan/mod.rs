@@ -80,18 +80,27 @@ impl Scanner {
                 id,
                 title: text("title"),
                 description: text("description"),
-                remediation: meta.and_then(|a| a.custom("remediation")).unwrap_or("").to_string(),
+                remediation: meta
+                    .and_then(|a| a.custom("remediation"))
+                    .unwrap_or("")
+                    .to_string(),
                 severity,
             };
             checks.push(Check { rule: r.id, info });
         }
         let known: BTreeSet<&str> = checks.iter().map(|c| c.info.id.as_str()).collect();
-        let unknown: Vec<&String> = selection.only.iter().chain(&selection.skip).filter(|id| !known.contains(id.as_str())).collect();
+        let unknown: Vec<&String> = selection
+            .only
+            .iter()
+            .chain(&selection.skip)
+            .filter(|id| !known.contains(id.as_str()))
+            .collect();
         if let Some(id) = unknown.first() {
             return Err(format!("no rule has the id `{id}` (see `gavel rules`)"));
         }
         checks.retain(|c| {
-            (selection.only.is_empty() || selection.only.contains(&c.info.id)) && !selection.skip.contains(&c.info.id)
+            (selection.only.is_empty() || selection.only.contains(&c.info.id))
+                && !selection.skip.contains(&c.info.id)
         });
         Ok(Scanner { policy, checks })
     }
@@ -109,10 +118,21 @@ impl Scanner {
         let results: Vec<(usize, usize, Outcome, Vec<Checked>)> = load::sources(paths)
             .par_bridge()
             .map(|source| match source {
-                Err(e) => (0, 0, Outcome { errors: vec![input_error(&e)], ..Outcome::default() }, vec![]),
+                Err(e) => (
+                    0,
+                    0,
+                    Outcome {
+                        errors: vec![input_error(&e)],
+                        ..Outcome::default()
+                    },
+                    vec![],
+                ),
                 Ok(source) => {
                     let (docs, errors) = load::documents(&source);
-                    let mut outcome = Outcome { errors: errors.iter().map(input_error).collect(), ..Outcome::default() };
+                    let mut outcome = Outcome {
+                        errors: errors.iter().map(input_error).collect(),
+                        ..Outcome::default()
+                    };
                     let mut checked = Vec::with_capacity(docs.len());
                     for doc in &docs {
                         let o = self.scan_document(doc);
@@ -129,7 +149,10 @@ impl Scanner {
                 }
             })
             .collect();
-        let mut report = Report { rules: self.rules(), ..Report::default() };
+        let mut report = Report {
+            rules: self.rules(),
+            ..Report::default()
+        };
         for (files, documents, outcome, checked) in results {
             report.summary.files += files;
             report.summary.documents += documents;
@@ -145,7 +168,9 @@ impl Scanner {
     /// Evaluates every selected rule on one document.
     fn scan_document(&self, doc: &Document) -> Outcome {
         let refs: Vec<RuleRef> = self.checks.iter().map(|c| c.rule).collect();
-        let results = self.policy.eval_rules(&refs, &doc.value, &EvalOptions::default());
+        let results = self
+            .policy
+            .eval_rules(&refs, &doc.value, &EvalOptions::default());
         let ignored = ignored_rules(&doc.value);
         let object = ObjectRef::of(&doc.value);
         let mut out = Outcome::default();
@@ -180,7 +205,10 @@ impl Scanner {
                     column: at.column,
                     document: doc.index,
                     object: object.clone(),
-                    path: path.iter().map(|p| serde_json::to_value(p).unwrap_or_default()).collect(),
+                    path: path
+                        .iter()
+                        .map(|p| serde_json::to_value(p).unwrap_or_default())
+                        .collect(),
                     source_line,
                 });
             }
@@ -210,7 +238,11 @@ fn results_of(value: &Value, info: &RuleInfo) -> Vec<(String, Vec<Value>)> {
                     Some(other) => other.to_string(),
                     None => info.title.clone(),
                 };
-                let path = v.get("path").and_then(Value::as_array).cloned().unwrap_or_default();
+                let path = v
+                    .get("path")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 Some((msg, path))
             }
             Value::Bool(true) => Some((non_empty(&info.title, &info.id), vec![])),
@@ -236,21 +268,41 @@ fn non_empty(text: &str, fallback: &str) -> String {
 /// Rule ids named by `gavel.io/ignore` on the object or on its pod template.
 fn ignored_rules(obj: &Value) -> BTreeSet<String> {
     let annotation = |meta: Option<&Value>| -> Option<String> {
-        meta?.get("annotations")?.get(IGNORE_ANNOTATION)?.as_str().map(str::to_string)
+        meta?
+            .get("annotations")?
+            .get(IGNORE_ANNOTATION)?
+            .as_str()
+            .map(str::to_string)
     };
     let spec = obj.get("spec");
     let template = spec.and_then(|s| s.get("template"));
-    let cron_template =
-        spec.and_then(|s| s.get("jobTemplate")).and_then(|j| j.get("spec")).and_then(|s| s.get("template"));
-    [obj.get("metadata"), template.and_then(|t| t.get("metadata")), cron_template.and_then(|t| t.get("metadata"))]
-        .into_iter()
-        .filter_map(annotation)
-        .flat_map(|list| list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>())
-        .collect()
+    let cron_template = spec
+        .and_then(|s| s.get("jobTemplate"))
+        .and_then(|j| j.get("spec"))
+        .and_then(|s| s.get("template"));
+    [
+        obj.get("metadata"),
+        template.and_then(|t| t.get("metadata")),
+        cron_template.and_then(|t| t.get("metadata")),
+    ]
+    .into_iter()
+    .filter_map(annotation)
+    .flat_map(|list| {
+        list.split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+    })
+    .collect()
 }
 
 fn input_error(e: &LoadError) -> InputError {
-    InputError { file: e.file.to_string(), line: e.line, column: e.column, message: e.message.clone() }
+    InputError {
+        file: e.file.to_string(),
+        line: e.line,
+        column: e.column,
+        message: e.message.clone(),
+    }
 }
 
 const _: () = {
