@@ -91,7 +91,7 @@ pub struct Position {
 }
 
 /// One Kubernetes object: a YAML or JSON document, or one item of a `kind: List`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Document {
     /// The source's name, as in [`SourceFile::name`].
     pub file: Arc<str>,
@@ -106,6 +106,19 @@ pub struct Document {
     text: Arc<str>,
     span: Chunk,
     list: Option<Arc<OnceLock<Vec<locate::ItemSpan>>>>,
+}
+
+impl fmt::Debug for Document {
+    // The file's text is left out: it can be megabytes, shared by every document of the file.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Document")
+            .field("file", &self.file)
+            .field("index", &self.index)
+            .field("item", &self.item)
+            .field("line", &self.span.line)
+            .field("value", &self.value)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where a document's text sits in its file.
