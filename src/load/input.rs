@@ -121,12 +121,13 @@ impl Sources {
                 "not a regular file (a FIFO, socket or device); skipped".into(),
             );
         }
-        if meta.is_file() && meta.len() > MAX_FILE_BYTES {
-            return fail(LoadErrorKind::Read, too_large());
-        }
+        // The size limit is per manifest: an archive may be larger, its entries may not.
         if named && is_archive(&path) {
             self.archive = Some(spawn_archive(path, name));
             return None;
+        }
+        if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+            return fail(LoadErrorKind::Read, too_large());
         }
         let read = File::open(&path).map(|file| read_all(file, &name));
         match read {
