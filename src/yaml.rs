@@ -15,12 +15,21 @@ pub fn parse(text: &str) -> Result<Value, Error> {
     serde_norway::from_str::<serde_norway::Value>(text).map(from_yaml)
 }
 
-/// Parses every document of a multi-document YAML stream. Each document is parsed on its own,
-/// so a broken document does not hide the others.
+/// Parses every document of a multi-document YAML stream, stopping at the first error (the
+/// library's document iterator would return that error forever). A leading byte-order mark is
+/// ignored.
 pub fn parse_all(text: &str) -> Vec<Result<Value, Error>> {
-    serde_norway::Deserializer::from_str(text)
-        .map(|doc| serde_norway::Value::deserialize(doc).map(from_yaml))
-        .collect()
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = vec![];
+    for doc in serde_norway::Deserializer::from_str(text) {
+        let parsed = serde_norway::Value::deserialize(doc).map(from_yaml);
+        let failed = parsed.is_err();
+        out.push(parsed);
+        if failed {
+            break;
+        }
+    }
+    out
 }
 
 /// Serialises a value as YAML.
@@ -33,6 +42,7 @@ pub fn to_string(v: &Value) -> Result<String, Error> {
 
 /// Converts the YAML library's value into ours (tags are dropped, keys keep their type).
 pub fn from_yaml(y: serde_norway::Value) -> Value {
+    // (recursion depth is bounded by the parser's own nesting limit of 128)
     match y {
         serde_norway::Value::Null => Value::Null,
         serde_norway::Value::Bool(b) => Value::Bool(b),
@@ -56,5 +66,18 @@ pub fn from_yaml(y: serde_norway::Value) -> Value {
                 .collect::<Object>(),
         ),
         serde_norway::Value::Tagged(t) => from_yaml(t.value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_all_stops_at_the_first_error() {
+        let docs = parse_all("\u{feff}a: 1\n---\nb: [\n---\nc: 3\n");
+        assert_eq!(docs.len(), 2);
+        assert!(docs[0].is_ok());
+        assert!(docs[1].is_err());
     }
 }
