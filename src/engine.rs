@@ -19,7 +19,10 @@ use std::sync::Arc;
 #[derive(Default)]
 pub struct Engine {
     modules: Vec<ast::Module>,
-    annotations: Vec<(Vec<String>, Annotation)>,
+    /// Annotations by rule path; rule annotations also carry their definition's index.
+    annotations: Vec<(Vec<String>, Option<usize>, Annotation)>,
+    /// Definitions seen so far per rule path (to number them as the compiler does).
+    def_counts: std::collections::HashMap<Vec<String>, usize>,
     data: Value,
 }
 
@@ -52,12 +55,27 @@ impl Engine {
             let span = crate::source::Span::new(offset, offset + source.line_text(line).len());
             Error::Policy(vec![Diagnostic::at(ErrorKind::Parse, msg, &source, span)])
         })?;
+        // Number this module's definitions the way the compiler will (defaults are not
+        // definitions), so that an annotation names the definition it sits on.
+        let mut def_index = vec![None; module.rules.len()];
+        for (i, rule) in module.rules.iter().enumerate() {
+            if rule.is_default {
+                continue;
+            }
+            let mut path = module.package.clone();
+            path.push(rule.name.clone());
+            let n = self.def_counts.entry(path).or_insert(0);
+            def_index[i] = Some(*n);
+            *n += 1;
+        }
         for a in annotations {
             let mut path = module.package.clone();
-            if let Target::Rule(name) = &a.target {
+            let mut def = None;
+            if let Target::Rule { name, index } = &a.target {
                 path.push(name.clone());
+                def = def_index.get(*index).copied().flatten();
             }
-            self.annotations.push((path, a));
+            self.annotations.push((path, def, a));
         }
         self.modules.push(module);
         Ok(())
@@ -92,18 +110,25 @@ impl Engine {
             .map(|(id, r)| {
                 let path: Vec<String> = r.path.iter().map(|s| s.to_string()).collect();
                 let package = &path[..path.len().saturating_sub(1)];
-                let pick = |want_package: bool, at: &[String]| -> Vec<Annotation> {
-                    self.annotations
-                        .iter()
-                        .filter(|(p, a)| p == at && (a.target == Target::Package) == want_package)
-                        .map(|(_, a)| a.clone())
-                        .collect()
-                };
+                let package_annotations = self
+                    .annotations
+                    .iter()
+                    .filter(|(p, _, a)| p == package && a.target == Target::Package)
+                    .map(|(_, _, a)| a.clone())
+                    .collect();
+                let mut definitions = vec![None; r.defs.len()];
+                for (p, def, a) in &self.annotations {
+                    if let (true, Some(d)) = (*p == path, def) {
+                        if let Some(slot) = definitions.get_mut(*d) {
+                            *slot = Some(a.clone());
+                        }
+                    }
+                }
                 RuleInfo {
                     id: RuleRef(id),
                     is_function: matches!(r.kind, RuleKind::Function { .. }),
-                    annotations: pick(false, &path),
-                    package_annotations: pick(true, package),
+                    definitions,
+                    package_annotations,
                     path,
                 }
             })
@@ -156,8 +181,8 @@ pub struct RuleInfo {
     pub path: Vec<String>,
     /// Whether it is a function (functions are not documents).
     pub is_function: bool,
-    /// The `# METADATA` blocks on its definitions.
-    pub annotations: Vec<Annotation>,
+    /// The `# METADATA` block of each definition, in definition order.
+    pub definitions: Vec<Option<Annotation>>,
     /// The `# METADATA` blocks on its package.
     pub package_annotations: Vec<Annotation>,
 }
@@ -282,22 +307,25 @@ impl Policy {
         &self.rules
     }
 
-    /// Evaluates several rules against one input, sharing one cache (each rule a rule depends
-    /// on is evaluated once). Functions evaluate to `None`.
+    /// Evaluates parts of rules against one input: each target is a rule and, optionally, the
+    /// definitions of it to use (all when `None`). Rules they depend on are evaluated once.
     pub fn eval_rules(
         &self,
-        rules: &[RuleRef],
+        targets: &[(RuleRef, Option<Vec<usize>>)],
         input: &Value,
         options: &EvalOptions,
     ) -> Vec<Result<Option<Value>, Error>> {
-        let opts = Options {
-            strict: options.strict_builtin_errors,
-            print: options.print,
-        };
+        let opts = Options { strict: options.strict_builtin_errors, print: options.print };
         let mut ev = Evaluator::new(&self.program, self.data.clone(), Some(input.clone()), opts);
-        rules
+        targets
             .iter()
-            .map(|r| ev.rule_value(r.0).map_err(Error::Eval))
+            .map(|(r, defs)| {
+                match defs {
+                    None => ev.rule_value(r.0),
+                    Some(d) => ev.rule_defs_value(r.0, d),
+                }
+                .map_err(Error::Eval)
+            })
             .collect()
     }
 

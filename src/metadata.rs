@@ -10,8 +10,13 @@ use crate::value::Value;
 pub enum Target {
     /// The package (the block precedes `package`).
     Package,
-    /// The rule with this name (the block precedes one of its definitions).
-    Rule(String),
+    /// One definition of a rule: its name and its position among the module's rules.
+    Rule {
+        /// The rule's name.
+        name: String,
+        /// Index of the definition in the module's rules.
+        index: usize,
+    },
 }
 
 /// One parsed annotation block.
@@ -54,10 +59,11 @@ pub(crate) fn annotations(module: &Module) -> Result<Vec<Annotation>, (usize, St
         }
     }
     let (package_line, _) = src.line_col(module.package_span.start as usize);
-    let rule_lines: Vec<(usize, &str)> = module
+    let rule_lines: Vec<(usize, &str, usize)> = module
         .rules
         .iter()
-        .map(|r| (src.line_col(r.span.start as usize).0, r.name.as_str()))
+        .enumerate()
+        .map(|(i, r)| (src.line_col(r.span.start as usize).0, r.name.as_str(), i))
         .collect();
     let mut out = vec![];
     for block in blocks {
@@ -79,11 +85,11 @@ pub(crate) fn annotations(module: &Module) -> Result<Vec<Annotation>, (usize, St
         };
         let end = block.last().map_or(line, |(l, _)| *l);
         // The next statement after the block: the package or the first rule below it.
-        let next_rule = rule_lines.iter().find(|(l, _)| *l > end);
-        let target = if package_line > end && next_rule.is_none_or(|(l, _)| *l > package_line) {
+        let next_rule = rule_lines.iter().find(|(l, _, _)| *l > end);
+        let target = if package_line > end && next_rule.is_none_or(|(l, _, _)| *l > package_line) {
             Target::Package
-        } else if let Some((_, name)) = next_rule {
-            Target::Rule(name.to_string())
+        } else if let Some((_, name, index)) = next_rule {
+            Target::Rule { name: name.to_string(), index: *index }
         } else {
             continue;
         };

@@ -192,11 +192,26 @@ impl<'a> Evaluator<'a> {
     }
 
     fn compute_rule(&mut self, id: RuleId) -> R<Option<Value>> {
+        self.compute_defs(id, None)
+    }
+
+    /// The value built from only some definitions of a rule (the scanner reports definitions
+    /// with different metadata as different rules). Not cached.
+    pub fn rule_defs_value(&mut self, id: RuleId, defs: &[usize]) -> R<Option<Value>> {
         let rs = &self.program.rules[id];
+        self.enter(&rs.source, rs.span)?;
+        let result = self.compute_defs(id, Some(defs));
+        self.depth -= 1;
+        result
+    }
+
+    fn compute_defs(&mut self, id: RuleId, only: Option<&[usize]>) -> R<Option<Value>> {
+        let rs = &self.program.rules[id];
+        let selected = |i: usize| only.is_none_or(|o| o.contains(&i));
         match rs.kind {
             RuleKind::Complete => {
                 let mut values: Vec<Value> = vec![];
-                for def in &rs.defs {
+                for (_, def) in rs.defs.iter().enumerate().filter(|(i, _)| selected(*i)) {
                     self.eval_def(def, &mut values)?;
                 }
                 values.sort();
@@ -217,7 +232,7 @@ impl<'a> Evaluator<'a> {
             }
             RuleKind::PartialSet => {
                 let mut set = Set::new();
-                for def in &rs.defs {
+                for (_, def) in rs.defs.iter().enumerate().filter(|(i, _)| selected(*i)) {
                     let Some(key) = &def.key else { continue };
                     self.with_frame(def, &mut |ev| {
                         ev.eval_body(&def.body, 0, &mut |ev| {
@@ -233,7 +248,7 @@ impl<'a> Evaluator<'a> {
             RuleKind::PartialObject => {
                 let mut obj = Object::new();
                 let mut conflict = None;
-                for def in &rs.defs {
+                for (_, def) in rs.defs.iter().enumerate().filter(|(i, _)| selected(*i)) {
                     let Some(key) = &def.key else { continue };
                     self.with_frame(def, &mut |ev| {
                         ev.eval_body(&def.body, 0, &mut |ev| {

@@ -7,11 +7,14 @@ use serde_json::{json, Value};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// A relative URI reference for a report's file name. Characters that are not allowed in a
-/// URI (spaces, `%`, ...) are percent-encoded, and so is `:` (an archive entry
-/// `a.tgz:dir/x.yaml` would otherwise read as a URI scheme).
+/// A URI for a report's file name: a relative reference, or a `file://` URI for an absolute
+/// path. Characters that are not allowed in a URI (spaces, `%`, ...) are percent-encoded, and
+/// so is `:` (an archive entry `a.tgz:dir/x.yaml` would otherwise read as a URI scheme).
 fn uri(file: &str) -> String {
-    let mut out = String::with_capacity(file.len());
+    let mut out = String::with_capacity(file.len() + 7);
+    if file.starts_with('/') {
+        out.push_str("file://");
+    }
     for b in file.bytes() {
         let keep = b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b);
         if keep {
@@ -139,6 +142,7 @@ mod tests {
     #[test]
     fn archive_entries_are_relative_uris() {
         assert_eq!(uri("a b/x.tgz:dir/p.yaml"), "a%20b/x.tgz%3Adir/p.yaml");
+        assert_eq!(uri("/abs/x.yaml"), "file:///abs/x.yaml");
         assert_eq!(pascal("sidecar-no-probes"), "SidecarNoProbes");
     }
 }

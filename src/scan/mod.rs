@@ -32,6 +32,8 @@ pub struct Selection {
 #[derive(Clone, Debug)]
 struct Check {
     rule: RuleRef,
+    /// The definitions that make this check, when the rule's definitions differ in metadata.
+    defs: Option<Vec<usize>>,
     info: RuleInfo,
 }
 
@@ -40,6 +42,8 @@ struct Check {
 pub struct Scanner {
     policy: Policy,
     checks: Vec<Check>,
+    /// What to evaluate per document, in the order of `checks`.
+    targets: Vec<(RuleRef, Option<Vec<usize>>)>,
 }
 
 /// What one document produced.
@@ -66,27 +70,36 @@ impl Scanner {
                 Some(s) => s,
                 None => continue,
             };
-            let meta = r.annotations.first();
-            let id = meta
-                .and_then(|a| a.custom("id"))
-                .map(str::to_string)
-                .unwrap_or_else(|| r.path.join("."));
-            let severity = meta
-                .and_then(|a| a.custom("severity"))
-                .and_then(Severity::parse)
-                .unwrap_or(default_severity);
-            let text = |f: &str| meta.and_then(|a| a.text(f)).unwrap_or("").to_string();
-            let info = RuleInfo {
-                id,
-                title: text("title"),
-                description: text("description"),
-                remediation: meta
-                    .and_then(|a| a.custom("remediation"))
-                    .unwrap_or("")
-                    .to_string(),
-                severity,
-            };
-            checks.push(Check { rule: r.id, info });
+            // Definitions with different metadata are different rules to the user.
+            let default_id = r.path.join(".");
+            let mut groups: Vec<(String, Vec<usize>, Option<&crate::metadata::Annotation>)> = vec![];
+            for (d, meta) in r.definitions.iter().enumerate() {
+                let id = meta.as_ref().and_then(|a| a.custom("id")).unwrap_or(&default_id).to_string();
+                match groups.iter_mut().find(|g| g.0 == id) {
+                    Some(g) => {
+                        g.1.push(d);
+                        g.2 = g.2.or(meta.as_ref());
+                    }
+                    None => groups.push((id, vec![d], meta.as_ref())),
+                }
+            }
+            let whole = groups.len() == 1;
+            for (id, defs, meta) in groups {
+                let severity = meta
+                    .and_then(|a| a.custom("severity"))
+                    .and_then(Severity::parse)
+                    .unwrap_or(default_severity);
+                let text = |f: &str| meta.and_then(|a| a.text(f)).unwrap_or("").to_string();
+                let info = RuleInfo {
+                    id,
+                    title: text("title"),
+                    description: text("description"),
+                    remediation: meta.and_then(|a| a.custom("remediation")).unwrap_or("").to_string(),
+                    severity,
+                };
+                let defs = if whole { None } else { Some(defs) };
+                checks.push(Check { rule: r.id, defs, info });
+            }
         }
         let known: BTreeSet<&str> = checks.iter().map(|c| c.info.id.as_str()).collect();
         let unknown: Vec<&String> = selection
@@ -102,7 +115,8 @@ impl Scanner {
             (selection.only.is_empty() || selection.only.contains(&c.info.id))
                 && !selection.skip.contains(&c.info.id)
         });
-        Ok(Scanner { policy, checks })
+        let targets = checks.iter().map(|c| (c.rule, c.defs.clone())).collect();
+        Ok(Scanner { policy, checks, targets })
     }
 
     /// The rules that run, sorted by id.
@@ -167,10 +181,7 @@ impl Scanner {
 
     /// Evaluates every selected rule on one document.
     fn scan_document(&self, doc: &Document) -> Outcome {
-        let refs: Vec<RuleRef> = self.checks.iter().map(|c| c.rule).collect();
-        let results = self
-            .policy
-            .eval_rules(&refs, &doc.value, &EvalOptions::default());
+        let results = self.policy.eval_rules(&self.targets, &doc.value, &EvalOptions::default());
         let ignored = ignored_rules(&doc.value);
         let object = ObjectRef::of(&doc.value);
         let mut out = Outcome::default();
