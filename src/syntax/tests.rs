@@ -845,7 +845,7 @@ mod conformance {
 
     /// The modules of every case under `../shared/rego-conformance/v1`, or `None` when that
     /// folder is absent.
-    pub(super) fn cases() -> Option<Vec<(String, Case)>> {
+    fn cases() -> Option<Vec<(String, Case)>> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/rego-conformance/v1");
         if !root.is_dir() {
             println!("skipped: {} is absent", root.display());
@@ -934,5 +934,300 @@ mod conformance {
             KNOWN_EXCEPTIONS.len(),
             "a known exception matches no case"
         );
+    }
+}
+
+/// Rendered syntax errors, one snapshot per mistake (in `src/syntax/snapshots/`).
+mod errors {
+    use super::*;
+
+    /// Snapshots the errors of `package a` followed by `rules`.
+    fn check(name: &str, rules: &str) {
+        check_module(name, &format!("package a\n\n{rules}\n"));
+    }
+
+    /// Snapshots the errors of `text`, which is kept as the snapshot's description.
+    fn check_module(name: &str, text: &str) {
+        insta::with_settings!({ description => text }, {
+            insta::assert_snapshot!(name, module_errors(text));
+        });
+    }
+
+    #[test]
+    fn missing_package() {
+        check_module("missing_package", "p := 1\n");
+    }
+
+    #[test]
+    fn package_without_path() {
+        check_module("package_without_path", "package\n");
+    }
+
+    #[test]
+    fn body_without_if() {
+        check("body_without_if", "allow {\n\tinput.user == \"admin\"\n}");
+    }
+
+    #[test]
+    fn function_body_without_if() {
+        check("function_body_without_if", "f(x) { x > 1 }");
+    }
+
+    #[test]
+    fn v0_partial_set() {
+        check("v0_partial_set", "deny[msg] {\n\tmsg := \"no\"\n}");
+    }
+
+    #[test]
+    fn nothing_after_assign() {
+        check("nothing_after_assign", "p if {\n\tx :=\n}");
+    }
+
+    #[test]
+    fn nothing_after_operator_across_lines() {
+        check("nothing_after_operator", "p if {\n\tx := input.a +\n}");
+    }
+
+    #[test]
+    fn trailing_semicolon() {
+        check("trailing_semicolon", "p if { x := 1; }");
+    }
+
+    #[test]
+    fn wrong_closer() {
+        check("wrong_closer", "p if { x := [1, 2) }");
+    }
+
+    #[test]
+    fn unclosed_body() {
+        check("unclosed_body", "p contains x if {\n\tx := 1\n");
+    }
+
+    #[test]
+    fn unterminated_string() {
+        check("unterminated_string", "msg := \"no closing quote\nq := 1");
+    }
+
+    #[test]
+    fn invalid_escape() {
+        check("invalid_escape", "p := \"C:\\data\"");
+    }
+
+    #[test]
+    fn unterminated_raw_string() {
+        check("unterminated_raw_string", "p := `no closing backtick\n");
+    }
+
+    #[test]
+    fn keyword_as_rule_name() {
+        check("keyword_as_rule_name", "contains := 1");
+    }
+
+    #[test]
+    fn keyword_as_variable() {
+        check("keyword_as_variable", "p if {\n\tsome in input.items\n}");
+    }
+
+    #[test]
+    fn missing_comma_in_array() {
+        check("missing_comma_in_array", "p := [1 2]");
+    }
+
+    #[test]
+    fn missing_comma_in_object() {
+        check("missing_comma_in_object", "p := {\"a\": 1 \"b\": 2}");
+    }
+
+    #[test]
+    fn literals_on_one_line() {
+        check("literals_on_one_line", "p if { x := 1 y := 2 }");
+    }
+
+    #[test]
+    fn import_after_rules() {
+        check("import_after_rules", "p := 1\n\nimport data.lib");
+    }
+
+    #[test]
+    fn unknown_import_root() {
+        check("unknown_import_root", "import lib.helpers");
+    }
+
+    #[test]
+    fn ref_head() {
+        check("ref_head", "a.b.c := 1");
+    }
+
+    #[test]
+    fn dot_without_name() {
+        check("dot_without_name", "p if {\n\tinput.\n}");
+    }
+
+    #[test]
+    fn else_without_body_before_it() {
+        check("else_without_body_before_it", "p := 1 else := 2");
+    }
+
+    #[test]
+    fn else_on_partial_set() {
+        check("else_on_partial_set", "p contains 1 if { true } else := 2");
+    }
+
+    #[test]
+    fn rule_without_value_or_body() {
+        check("rule_without_value_or_body", "allow");
+    }
+
+    #[test]
+    fn default_not_constant() {
+        check("default_not_constant", "default allow := input.ok");
+    }
+
+    #[test]
+    fn negated_some() {
+        check("negated_some", "p if { not some x in input.xs }");
+    }
+
+    #[test]
+    fn every_without_body() {
+        check("every_without_body", "p if {\n\tevery x in input.xs\n}");
+    }
+
+    #[test]
+    fn leading_zero() {
+        check("leading_zero", "p := 007");
+    }
+
+    #[test]
+    fn call_on_non_name() {
+        check("call_on_non_name", "p := input.fns[0](1)");
+    }
+
+    #[test]
+    fn double_minus() {
+        check("double_minus", "p := --1");
+    }
+
+    #[test]
+    fn too_deeply_nested() {
+        let deep = format!("p := {}1{}", "[".repeat(40), "]".repeat(40));
+        check("too_deeply_nested", &deep);
+    }
+
+    #[test]
+    fn several_mistakes_in_one_module() {
+        check(
+            "several_mistakes",
+            "p { true }\n\nq[x] { x := 1 }\n\nr if { a := 1 b := 2 }\n\ns.t := 3",
+        );
+    }
+
+    #[test]
+    fn query_errors() {
+        for (name, text) in [
+            ("query_incomplete", "data.test.p = "),
+            ("query_extra_token", "data.test.p = x }"),
+        ] {
+            let rendered = match parse_query(&Source::new("query", text)) {
+                Ok(_) => panic!("{text} parsed"),
+                Err(e) => e
+                    .iter()
+                    .map(Diagnostic::render)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            };
+            insta::with_settings!({ description => text }, {
+                insta::assert_snapshot!(name, rendered);
+            });
+        }
+    }
+}
+
+/// Mutated conformance modules: the parser must answer every one without panicking, and every
+/// error must point into the text and never be an internal error.
+mod fuzz {
+    use super::*;
+
+    /// xorshift64*: deterministic and good enough to pick mutations.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    /// Pieces worth inserting: brackets, quotes, operators and keywords.
+    const PIECES: [&str; 34] = [
+        "{", "}", "[", "]", "(", ")", "\"", "`", "#", "\n", ";", ",", ".", ":", ":=", "=", "==",
+        "|", "&", "-", "+", " ", "\\", "if", "else", "in", "some", "every", "not", "with", "as",
+        "contains", "_", "0",
+    ];
+
+    fn mutate(rng: &mut Rng, text: &str) -> String {
+        let mut bytes = text.as_bytes().to_vec();
+        for _ in 0..1 + rng.below(4) {
+            let at = rng.below(bytes.len() + 1);
+            match rng.below(4) {
+                0 if !bytes.is_empty() => {
+                    let len = 1 + rng.below(8);
+                    let end = (at + len).min(bytes.len());
+                    bytes.drain(at.min(end)..end);
+                }
+                1 => {
+                    let piece = PIECES[rng.below(PIECES.len())];
+                    bytes.splice(at..at, piece.bytes());
+                }
+                2 if bytes.len() > 1 => {
+                    let other = rng.below(bytes.len());
+                    let at = at.min(bytes.len() - 1);
+                    bytes.swap(at, other);
+                }
+                _ => {
+                    let byte = (rng.next() & 0x7f) as u8;
+                    bytes.insert(at, byte);
+                }
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[test]
+    fn mutated_modules_never_panic() {
+        let mut samples = conformance::module_texts();
+        if samples.is_empty() {
+            samples.push(
+                "package t\n\np := x if {\n\tsome x in [1, {\"a\": 2}]\n\tx == 1 # c\n} else := 2\n"
+                    .to_string(),
+            );
+        }
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let (mut ok, mut rejected) = (0, 0);
+        for _ in 0..3000 {
+            let base = &samples[rng.below(samples.len())];
+            let text = mutate(&mut rng, base);
+            let source = Source::new("fuzz.rego", text.as_str());
+            match parse_module(&source) {
+                Ok(_) => ok += 1,
+                Err(errors) => {
+                    rejected += 1;
+                    assert!(!errors.is_empty(), "no diagnostic for:\n{text}");
+                    for e in &errors {
+                        assert!(!e.message.contains("internal"), "{}\n{text}", e.render());
+                        let location = e.location.as_ref().expect("located");
+                        assert!(location.line <= text.lines().count() + 1, "{}", e.render());
+                    }
+                }
+            }
+        }
+        println!("{ok} mutated modules parsed, {rejected} rejected");
+        assert!(ok > 0 && rejected > 0);
     }
 }
