@@ -2,8 +2,8 @@
 //!
 //! The grammar accepts a little more than Rego v1 so that common mistakes get a clear message
 //! here rather than a list of expected tokens: a body without `if`, a dotted rule name, literals
-//! on one line without `;`, a rule with neither value nor body. Those are reported and lowering goes on,
-//! so one pass finds every such mistake in a file. A pair shape the grammar cannot produce is
+//! on one line without `;`, a rule with neither value nor body. Those are reported and lowering
+//! goes on, so one pass finds every such mistake in a file. A pair shape the grammar cannot produce is
 //! reported as an internal error with its span; nothing here panics.
 
 use super::ast::{
@@ -423,10 +423,11 @@ impl<'s> Lowerer<'s> {
         })
     }
 
+    /// A part missing from (or out of place in) the pairs of the construct at `span`.
     fn bug_at(&self, span: Span) -> Box<Diagnostic> {
         self.error(
             span,
-            "internal parser error: unexpected rule head in the syntax tree",
+            "internal parser error: unexpected shape of the syntax tree",
         )
     }
 
@@ -437,7 +438,6 @@ impl<'s> Lowerer<'s> {
         self.expr_kv(self.take(&mut it, R::expr_kv, span)?)
     }
 
-    /// `if` and a body; a braced body without `if` is reported with `missing_if`.
     /// `if` and a body. A braced body without `if` is reported with the message `missing_if`,
     /// or accepted when that is `None` (after `else`, where OPA does not require `if`).
     fn rule_body(&mut self, pair: P, missing_if: Option<&str>) -> Res<Body> {
@@ -1161,15 +1161,15 @@ pub(super) fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
 
-/// The words that cannot name a variable or rule in Rego v1.
-pub(super) const KEYWORDS: [&str; 15] = [
+/// The words that cannot name a variable or rule in Rego v1: the grammar's `keyword` rule.
+const KEYWORDS: [&str; 15] = [
     "package", "import", "default", "if", "else", "contains", "not", "some", "every", "in", "with",
     "as", "true", "false", "null",
 ];
 
 /// Decodes the JSON escapes of a string body (quotes removed). A lone surrogate becomes U+FFFD,
 /// as with OPA's JSON decoding; `None` means a malformed escape (the grammar rules that out).
-pub(super) fn unescape(body: &str) -> Option<String> {
+fn unescape(body: &str) -> Option<String> {
     if !body.contains('\\') {
         return Some(body.to_string());
     }

@@ -937,6 +937,20 @@ mod conformance {
     }
 }
 
+#[test]
+fn the_benchmark_policy_parses() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/sidecars.rego");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        println!("skipped: {} is absent", path.display());
+        return;
+    };
+    let m = module(&text);
+    assert_eq!(m.package, ["bench", "sidecars"]);
+    assert!(m.rules.len() > 10, "{} rules", m.rules.len());
+    assert!(m.comments.len() >= 4);
+}
+
 /// Rendered syntax errors, one snapshot per mistake (in `src/syntax/snapshots/`).
 mod errors {
     use super::*;
