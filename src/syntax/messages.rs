@@ -89,6 +89,9 @@ const CONTINUATIONS: [&str; 10] = [
     "`:=` or `=`",
 ];
 
+/// The operators spelled with two characters, which a token description must not split.
+const TWO_CHAR_OPERATORS: [&str; 5] = [":=", "==", "!=", "<=", ">="];
+
 /// The diagnostic for a pest error on `source`.
 pub(super) fn syntax_error(source: &Source, error: &Error<R>, entry: Entry) -> Diagnostic {
     let text = source.text();
@@ -232,7 +235,7 @@ fn describe(rest: &str) -> (String, usize) {
     if !word.is_empty() {
         return (format!("`{word}`"), word.len());
     }
-    for op in [":=", "==", "!=", "<=", ">="] {
+    for op in TWO_CHAR_OPERATORS {
         if rest.starts_with(op) {
             return (format!("`{op}`"), 2);
         }
@@ -244,7 +247,7 @@ fn describe(rest: &str) -> (String, usize) {
 /// by an expression or a name: an operator, an opening bracket, `,`, `;`, `.` or a keyword.
 fn previous_token(before: &str) -> Option<&str> {
     let trimmed = before.trim_end();
-    for op in [":=", "==", "!=", "<=", ">="] {
+    for op in TWO_CHAR_OPERATORS {
         if trimmed.ends_with(op) {
             return Some(op);
         }

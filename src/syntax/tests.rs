@@ -440,6 +440,7 @@ mod shapes {
             ["(:= x 1)", "(:= y (+ x 1))"]
         );
         assert_eq!(query("data.test.p = x").literals.len(), 1);
+        assert_eq!(query("x := 1\n  # note\ny := 2\n").literals.len(), 2);
     }
 
     #[test]
