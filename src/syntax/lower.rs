@@ -1237,7 +1237,7 @@ fn comments(text: &str) -> Vec<(Span, String)> {
                     .unwrap_or("");
                 Some((span, body.to_string()))
             }
-            Mark::Open(_) | Mark::Close => None,
+            Mark::Open(_) | Mark::Close | Mark::Symbol(..) => None,
         })
         .collect()
 }

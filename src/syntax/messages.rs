@@ -7,6 +7,7 @@
 
 use super::lower::is_keyword;
 use super::parser::Rule as R;
+use super::scan::{marks, Mark};
 use crate::error::{Diagnostic, ErrorKind};
 use crate::source::{Source, Span};
 use pest::error::{Error, ErrorVariant, InputLocation};
@@ -109,6 +110,13 @@ pub(super) fn syntax_error(source: &Source, error: &Error<R>, entry: Entry) -> D
         ErrorVariant::ParsingError { positives, .. } => {
             let rest = text.get(pos..).unwrap_or("");
             let before = text.get(..pos).unwrap_or("");
+            if let Some((start, end)) = compound_comprehension_head(before) {
+                let head = &text[start..end];
+                let message = format!(
+                    "`{head}` cannot be the term of a comprehension (Rego reads `{head} | ...` as a set union): put a variable in its place and assign it in the body, as in `y := {head}`"
+                );
+                return Diagnostic::at(ErrorKind::Parse, message, source, Span::new(start, end));
+            }
             match bad_string(rest) {
                 Some(found) => found,
                 None => {
@@ -194,6 +202,57 @@ fn sentence(before: &str, rest: &str, positives: &[R], entry: Entry) -> (String,
         format!("unexpected {found}: expected {}", join(&expected)),
         len,
     )
+}
+
+/// The span of the comprehension term that `before` (the text up to a syntax error) ends in,
+/// when that term is more than one operand. Rego takes only a single term before the `|` of a
+/// comprehension: `[x * 2 | some x in xs]` parses, in OPA as here, as an array that holds
+/// `x * 2 | some`, and fails further on, where the plain message would puzzle.
+fn compound_comprehension_head(before: &str) -> Option<(usize, usize)> {
+    /// An open `[`, `{` or `(`, and what its current item holds before any `|`.
+    struct Open {
+        bracket: u8,
+        item_start: usize,
+        compound: bool,
+        pipe: Option<usize>,
+    }
+    let mut stack: Vec<Open> = Vec::new();
+    for mark in marks(before) {
+        match mark {
+            Mark::Open(at) => stack.push(Open {
+                bracket: before.as_bytes()[at],
+                item_start: at + 1,
+                compound: false,
+                pipe: None,
+            }),
+            Mark::Close => {
+                stack.pop();
+            }
+            Mark::Symbol(at, symbol) => {
+                let Some(top) = stack.last_mut().filter(|top| top.pipe.is_none()) else {
+                    continue;
+                };
+                match symbol {
+                    b',' | b':' => {
+                        top.item_start = at + 1;
+                        top.compound = false;
+                    }
+                    b'|' => top.pipe = Some(at),
+                    // An operator after something: a leading `-` is a sign, not an operator.
+                    _ => top.compound |= !before[top.item_start..at].trim().is_empty(),
+                }
+            }
+            Mark::Comment(_) => {}
+        }
+    }
+    let top = stack.last()?;
+    let pipe = top.pipe?;
+    if !top.compound || top.bracket == b'(' {
+        return None;
+    }
+    let item = &before[top.item_start..pipe];
+    let start = top.item_start + (item.len() - item.trim_start().len());
+    Some((start, top.item_start + item.trim_end().len()))
 }
 
 /// `a`, `a or b`, `a, b or c`.

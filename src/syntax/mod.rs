@@ -110,7 +110,7 @@ fn check_nesting(source: &Source) -> Result<(), Vec<Diagnostic>> {
                 }
             }
             Mark::Close => depth = depth.saturating_sub(1),
-            Mark::Comment(_) => {}
+            Mark::Comment(_) | Mark::Symbol(..) => {}
         }
     }
     Ok(())

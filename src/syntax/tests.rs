@@ -1114,6 +1114,18 @@ mod errors {
     }
 
     #[test]
+    fn compound_comprehension_term() {
+        check(
+            "compound_comprehension_term",
+            "p := [x * 2 | some x in [1, 2]]",
+        );
+        check(
+            "compound_comprehension_value",
+            "p := {k: v + 1 | some k, v in input}",
+        );
+    }
+
+    #[test]
     fn call_on_non_name() {
         check("call_on_non_name", "p := input.fns[0](1)");
     }
