@@ -2,8 +2,8 @@
 //!
 //! The grammar accepts a little more than Rego v1 so that common mistakes get a clear message
 //! here rather than a list of expected tokens: a body without `if`, a dotted rule name, literals
-//! on one line without `;`, a rule with neither value nor body. Those are reported and lowering goes on,
-//! so one pass finds every such mistake in a file. A pair shape the grammar cannot produce is
+//! on one line without `;`, a rule with neither value nor body. Those are reported and lowering
+//! goes on, so one pass finds every such mistake in a file. A pair shape the grammar cannot produce is
 //! reported as an internal error with its span; nothing here panics.
 
 use super::ast::{
@@ -20,7 +20,8 @@ use std::sync::Arc;
 
 type P<'i> = Pair<'i, R>;
 type It<'i> = Peekable<Pairs<'i, R>>;
-type Res<T> = Result<T, Diagnostic>;
+/// Boxed, so that the many `Result`s on the recursive descent stay small on the stack.
+type Res<T> = Result<T, Box<Diagnostic>>;
 
 /// The most binary operators one expression may chain. The tree of a longer chain is so deep
 /// that walking or dropping it recursively could overflow the stack.
@@ -56,17 +57,17 @@ impl<'s> Lowerer<'s> {
         self.errors
     }
 
-    fn error(&self, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::at(ErrorKind::Parse, message, self.source, span)
+    fn error(&self, span: Span, message: impl Into<String>) -> Box<Diagnostic> {
+        Box::new(Diagnostic::at(ErrorKind::Parse, message, self.source, span))
     }
 
     fn report(&mut self, span: Span, message: impl Into<String>) {
         let diagnostic = self.error(span, message);
-        self.errors.push(diagnostic);
+        self.errors.push(*diagnostic);
     }
 
     /// A pair the grammar should not have produced where it is.
-    fn bug(&self, pair: &P) -> Diagnostic {
+    fn bug(&self, pair: &P) -> Box<Diagnostic> {
         self.error(
             span_of(pair),
             format!(
@@ -98,14 +99,14 @@ impl<'s> Lowerer<'s> {
         let package = match self.take(&mut it, R::package_decl, whole) {
             Ok(p) => p,
             Err(e) => {
-                self.errors.push(e);
+                self.errors.push(*e);
                 return None;
             }
         };
         let (package, package_span) = match self.package(package) {
             Ok(p) => p,
             Err(e) => {
-                self.errors.push(e);
+                self.errors.push(*e);
                 return None;
             }
         };
@@ -119,7 +120,7 @@ impl<'s> Lowerer<'s> {
                 _ => Err(self.bug(&item)),
             };
             if let Err(e) = lowered {
-                self.errors.push(e);
+                self.errors.push(*e);
             }
         }
         Some(Module {
@@ -343,7 +344,7 @@ impl<'s> Lowerer<'s> {
             _ => missing_if_message(is_function),
         };
         let body = match it.next_if(|p| p.as_rule() == R::rule_body) {
-            Some(b) => Some(self.rule_body(b, &missing_if)?),
+            Some(b) => Some(self.rule_body(b, Some(&missing_if))?),
             None => None,
         };
 
@@ -407,7 +408,7 @@ impl<'s> Lowerer<'s> {
                     "`else` must follow a rule body (`... if { ... } else ...`)",
                 );
             }
-            let clause = self.else_clause(clause, &missing_if_message(is_function))?;
+            let clause = self.else_clause(clause)?;
             has_body = clause.body.is_some();
             elses.push(clause);
         }
@@ -422,10 +423,11 @@ impl<'s> Lowerer<'s> {
         })
     }
 
-    fn bug_at(&self, span: Span) -> Diagnostic {
+    /// A part missing from (or out of place in) the pairs of the construct at `span`.
+    fn bug_at(&self, span: Span) -> Box<Diagnostic> {
         self.error(
             span,
-            "internal parser error: unexpected rule head in the syntax tree",
+            "internal parser error: unexpected shape of the syntax tree",
         )
     }
 
@@ -436,8 +438,9 @@ impl<'s> Lowerer<'s> {
         self.expr_kv(self.take(&mut it, R::expr_kv, span)?)
     }
 
-    /// `if` and a body; a braced body without `if` is reported with `missing_if`.
-    fn rule_body(&mut self, pair: P, missing_if: &str) -> Res<Body> {
+    /// `if` and a body. A braced body without `if` is reported with the message `missing_if`,
+    /// or accepted when that is `None` (after `else`, where OPA does not require `if`).
+    fn rule_body(&mut self, pair: P, missing_if: Option<&str>) -> Res<Body> {
         let span = span_of(&pair);
         let mut it = pair.into_inner().peekable();
         let first = it.next().ok_or_else(|| self.bug_at(span))?;
@@ -457,10 +460,12 @@ impl<'s> Lowerer<'s> {
                 }
             }
             R::missing_if => {
-                self.report(
-                    Span::new(span.start as usize, span.start as usize + 1),
-                    missing_if,
-                );
+                if let Some(message) = missing_if {
+                    self.report(
+                        Span::new(span.start as usize, span.start as usize + 1),
+                        message,
+                    );
+                }
                 let mut inner = first.into_inner().peekable();
                 self.braced_body(self.take(&mut inner, R::braced_body, span)?)
             }
@@ -468,7 +473,7 @@ impl<'s> Lowerer<'s> {
         }
     }
 
-    fn else_clause(&mut self, pair: P, missing_if: &str) -> Res<Else> {
+    fn else_clause(&mut self, pair: P) -> Res<Else> {
         let span = span_of(&pair);
         let mut it = pair.into_inner().peekable();
         self.take(&mut it, R::kw_else, span)?;
@@ -477,7 +482,7 @@ impl<'s> Lowerer<'s> {
             None => None,
         };
         let body = match it.next_if(|p| p.as_rule() == R::rule_body) {
-            Some(b) => Some(self.rule_body(b, missing_if)?),
+            Some(b) => Some(self.rule_body(b, None)?),
             None => None,
         };
         if let Some(extra) = it.next() {
@@ -1156,15 +1161,15 @@ pub(super) fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
 
-/// The words that cannot name a variable or rule in Rego v1.
-pub(super) const KEYWORDS: [&str; 15] = [
+/// The words that cannot name a variable or rule in Rego v1: the grammar's `keyword` rule.
+const KEYWORDS: [&str; 15] = [
     "package", "import", "default", "if", "else", "contains", "not", "some", "every", "in", "with",
     "as", "true", "false", "null",
 ];
 
 /// Decodes the JSON escapes of a string body (quotes removed). A lone surrogate becomes U+FFFD,
 /// as with OPA's JSON decoding; `None` means a malformed escape (the grammar rules that out).
-pub(super) fn unescape(body: &str) -> Option<String> {
+fn unescape(body: &str) -> Option<String> {
     if !body.contains('\\') {
         return Some(body.to_string());
     }
@@ -1232,7 +1237,7 @@ fn comments(text: &str) -> Vec<(Span, String)> {
                     .unwrap_or("");
                 Some((span, body.to_string()))
             }
-            Mark::Open(_) | Mark::Close => None,
+            Mark::Open(_) | Mark::Close | Mark::Symbol(..) => None,
         })
         .collect()
 }

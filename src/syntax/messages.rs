@@ -7,6 +7,7 @@
 
 use super::lower::is_keyword;
 use super::parser::Rule as R;
+use super::scan::{marks, Mark};
 use crate::error::{Diagnostic, ErrorKind};
 use crate::source::{Source, Span};
 use pest::error::{Error, ErrorVariant, InputLocation};
@@ -89,6 +90,9 @@ const CONTINUATIONS: [&str; 10] = [
     "`:=` or `=`",
 ];
 
+/// The operators spelled with two characters, which a token description must not split.
+const TWO_CHAR_OPERATORS: [&str; 5] = [":=", "==", "!=", "<=", ">="];
+
 /// The diagnostic for a pest error on `source`.
 pub(super) fn syntax_error(source: &Source, error: &Error<R>, entry: Entry) -> Diagnostic {
     let text = source.text();
@@ -106,6 +110,13 @@ pub(super) fn syntax_error(source: &Source, error: &Error<R>, entry: Entry) -> D
         ErrorVariant::ParsingError { positives, .. } => {
             let rest = text.get(pos..).unwrap_or("");
             let before = text.get(..pos).unwrap_or("");
+            if let Some((start, end)) = compound_comprehension_head(before) {
+                let head = &text[start..end];
+                let message = format!(
+                    "`{head}` cannot be the term of a comprehension (Rego reads `{head} | ...` as a set union): put a variable in its place and assign it in the body, as in `y := {head}`"
+                );
+                return Diagnostic::at(ErrorKind::Parse, message, source, Span::new(start, end));
+            }
             match bad_string(rest) {
                 Some(found) => found,
                 None => {
@@ -193,6 +204,57 @@ fn sentence(before: &str, rest: &str, positives: &[R], entry: Entry) -> (String,
     )
 }
 
+/// The span of the comprehension term that `before` (the text up to a syntax error) ends in,
+/// when that term is more than one operand. Rego takes only a single term before the `|` of a
+/// comprehension: `[x * 2 | some x in xs]` parses, in OPA as here, as an array that holds
+/// `x * 2 | some`, and fails further on, where the plain message would puzzle.
+fn compound_comprehension_head(before: &str) -> Option<(usize, usize)> {
+    /// An open `[`, `{` or `(`, and what its current item holds before any `|`.
+    struct Open {
+        bracket: u8,
+        item_start: usize,
+        compound: bool,
+        pipe: Option<usize>,
+    }
+    let mut stack: Vec<Open> = Vec::new();
+    for mark in marks(before) {
+        match mark {
+            Mark::Open(at) => stack.push(Open {
+                bracket: before.as_bytes()[at],
+                item_start: at + 1,
+                compound: false,
+                pipe: None,
+            }),
+            Mark::Close => {
+                stack.pop();
+            }
+            Mark::Symbol(at, symbol) => {
+                let Some(top) = stack.last_mut().filter(|top| top.pipe.is_none()) else {
+                    continue;
+                };
+                match symbol {
+                    b',' | b':' => {
+                        top.item_start = at + 1;
+                        top.compound = false;
+                    }
+                    b'|' => top.pipe = Some(at),
+                    // An operator after something: a leading `-` is a sign, not an operator.
+                    _ => top.compound |= !before[top.item_start..at].trim().is_empty(),
+                }
+            }
+            Mark::Comment(_) => {}
+        }
+    }
+    let top = stack.last()?;
+    let pipe = top.pipe?;
+    if !top.compound || top.bracket == b'(' {
+        return None;
+    }
+    let item = &before[top.item_start..pipe];
+    let start = top.item_start + (item.len() - item.trim_start().len());
+    Some((start, top.item_start + item.trim_end().len()))
+}
+
 /// `a`, `a or b`, `a, b or c`.
 fn join(words: &[&str]) -> String {
     match words {
@@ -232,7 +294,7 @@ fn describe(rest: &str) -> (String, usize) {
     if !word.is_empty() {
         return (format!("`{word}`"), word.len());
     }
-    for op in [":=", "==", "!=", "<=", ">="] {
+    for op in TWO_CHAR_OPERATORS {
         if rest.starts_with(op) {
             return (format!("`{op}`"), 2);
         }
@@ -244,7 +306,7 @@ fn describe(rest: &str) -> (String, usize) {
 /// by an expression or a name: an operator, an opening bracket, `,`, `;`, `.` or a keyword.
 fn previous_token(before: &str) -> Option<&str> {
     let trimmed = before.trim_end();
-    for op in [":=", "==", "!=", "<=", ">="] {
+    for op in TWO_CHAR_OPERATORS {
         if trimmed.ends_with(op) {
             return Some(op);
         }

@@ -1,7 +1,8 @@
 //! A light walk over Rego text that knows only strings, comments and brackets.
 //!
-//! The parser proper needs none of this; it serves the two jobs done on the raw text: collecting
-//! comments (for `# METADATA`) and refusing absurd nesting before the recursive parser sees it.
+//! The parser proper needs none of this; it serves the jobs done on the raw text: collecting
+//! comments (for `# METADATA`), refusing absurd nesting before the recursive parser sees it, and
+//! looking around a syntax error for a better message.
 
 use crate::source::Span;
 
@@ -14,6 +15,8 @@ pub(super) enum Mark {
     Open(usize),
     /// `)`, `]` or `}`.
     Close,
+    /// One of `| , : + - * / % & < > = !` at this byte offset.
+    Symbol(usize, u8),
 }
 
 /// The marks of `text`, skipping over string and raw string literals.
@@ -66,6 +69,8 @@ impl Iterator for Marks<'_> {
                 }
                 b'(' | b'[' | b'{' => return Some(Mark::Open(at)),
                 b')' | b']' | b'}' => return Some(Mark::Close),
+                b'|' | b',' | b':' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'<' | b'>'
+                | b'=' | b'!' => return Some(Mark::Symbol(at, b)),
                 _ => {}
             }
         }
