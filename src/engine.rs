@@ -315,7 +315,10 @@ impl Policy {
         input: &Value,
         options: &EvalOptions,
     ) -> Vec<Result<Option<Value>, Error>> {
-        let opts = Options { strict: options.strict_builtin_errors, print: options.print };
+        let opts = Options {
+            strict: options.strict_builtin_errors,
+            print: options.print,
+        };
         let mut ev = Evaluator::new(&self.program, self.data.clone(), Some(input.clone()), opts);
         targets
             .iter()

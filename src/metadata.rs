@@ -89,7 +89,10 @@ pub(crate) fn annotations(module: &Module) -> Result<Vec<Annotation>, (usize, St
         let target = if package_line > end && next_rule.is_none_or(|(l, _, _)| *l > package_line) {
             Target::Package
         } else if let Some((_, name, index)) = next_rule {
-            Target::Rule { name: name.to_string(), index: *index }
+            Target::Rule {
+                name: name.to_string(),
+                index: *index,
+            }
         } else {
             continue;
         };

@@ -43,7 +43,7 @@ fn big_int(name: &str, a: &[Value], i: usize) -> Result<BigInt, BuiltinError> {
 /// `from`, `from ± step`, ... up to `to` inclusive, descending when `from > to`.
 fn generate(name: &str, from: BigInt, to: &BigInt, step: &BigInt) -> Result<Value, BuiltinError> {
     let span = (to - &from).abs() / step;
-    if span.to_u64().map_or(true, |k| k >= MAX_RANGE) {
+    if span.to_u64().is_none_or(|k| k >= MAX_RANGE) {
         return Err(BuiltinError::failed(
             name,
             format!("{name}: range too large (more than {MAX_RANGE} numbers)"),

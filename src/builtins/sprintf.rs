@@ -363,7 +363,7 @@ impl Printer {
     /// Go's `writePadding`.
     fn write_padding(&mut self, n: usize, zero: bool) {
         let byte = if zero && !self.f.minus { '0' } else { ' ' };
-        self.out.extend(std::iter::repeat(byte).take(n));
+        self.out.extend(std::iter::repeat_n(byte, n));
     }
 
     /// Go's `pad`/`padString`, with the zero flag given explicitly.

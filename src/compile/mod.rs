@@ -816,7 +816,14 @@ impl<'p> Compiler<'p> {
                 if let Term::Value(Value::Number(n)) = &t {
                     return Term::Value(Value::Number(n.neg()));
                 }
-                self.builtin_call(ctx, "minus", vec![Term::Value(Value::int(0)), t], e.span)
+                // OPA accepts a unary minus only before a number literal; `0 - x` says the rest.
+                self.error(
+                    ErrorKind::Parse,
+                    "a unary minus is only allowed before a number: write `0 - x`",
+                    &ctx.source,
+                    e.span,
+                );
+                Term::Value(Value::Null)
             }
             ast::ExprKind::Membership {
                 key,

@@ -72,9 +72,14 @@ impl Scanner {
             };
             // Definitions with different metadata are different rules to the user.
             let default_id = r.path.join(".");
-            let mut groups: Vec<(String, Vec<usize>, Option<&crate::metadata::Annotation>)> = vec![];
+            let mut groups: Vec<(String, Vec<usize>, Option<&crate::metadata::Annotation>)> =
+                vec![];
             for (d, meta) in r.definitions.iter().enumerate() {
-                let id = meta.as_ref().and_then(|a| a.custom("id")).unwrap_or(&default_id).to_string();
+                let id = meta
+                    .as_ref()
+                    .and_then(|a| a.custom("id"))
+                    .unwrap_or(&default_id)
+                    .to_string();
                 match groups.iter_mut().find(|g| g.0 == id) {
                     Some(g) => {
                         g.1.push(d);
@@ -94,11 +99,18 @@ impl Scanner {
                     id,
                     title: text("title"),
                     description: text("description"),
-                    remediation: meta.and_then(|a| a.custom("remediation")).unwrap_or("").to_string(),
+                    remediation: meta
+                        .and_then(|a| a.custom("remediation"))
+                        .unwrap_or("")
+                        .to_string(),
                     severity,
                 };
                 let defs = if whole { None } else { Some(defs) };
-                checks.push(Check { rule: r.id, defs, info });
+                checks.push(Check {
+                    rule: r.id,
+                    defs,
+                    info,
+                });
             }
         }
         let known: BTreeSet<&str> = checks.iter().map(|c| c.info.id.as_str()).collect();
@@ -116,7 +128,11 @@ impl Scanner {
                 && !selection.skip.contains(&c.info.id)
         });
         let targets = checks.iter().map(|c| (c.rule, c.defs.clone())).collect();
-        Ok(Scanner { policy, checks, targets })
+        Ok(Scanner {
+            policy,
+            checks,
+            targets,
+        })
     }
 
     /// The rules that run, sorted by id.
@@ -181,7 +197,9 @@ impl Scanner {
 
     /// Evaluates every selected rule on one document.
     fn scan_document(&self, doc: &Document) -> Outcome {
-        let results = self.policy.eval_rules(&self.targets, &doc.value, &EvalOptions::default());
+        let results = self
+            .policy
+            .eval_rules(&self.targets, &doc.value, &EvalOptions::default());
         let ignored = ignored_rules(&doc.value);
         let object = ObjectRef::of(&doc.value);
         let mut out = Outcome::default();

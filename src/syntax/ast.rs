@@ -87,6 +87,7 @@ pub enum Head {
 #[derive(Clone, Debug)]
 pub struct Else {
     /// The whole clause.
+    #[allow(dead_code)] // kept for diagnostics, as every node keeps its span
     pub span: Span,
     /// `else := v`; `None` means `true`.
     pub value: Option<Expr>,
@@ -98,6 +99,7 @@ pub struct Else {
 #[derive(Clone, Debug)]
 pub struct Body {
     /// The whole body, braces included when present.
+    #[allow(dead_code)] // kept for diagnostics, as every node keeps its span
     pub span: Span,
     /// The literals, in source order.
     pub literals: Vec<Literal>,
@@ -249,7 +251,7 @@ pub enum ExprKind {
 #[derive(Clone, Debug)]
 pub enum RefArg {
     /// `.name`
-    Field(String, Span),
+    Field(String, #[allow(dead_code)] Span),
     /// `[expr]`
     Index(Expr),
 }

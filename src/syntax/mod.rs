@@ -6,7 +6,6 @@
 
 // The compiler, which reads the tree, is not wired in yet; until it is, the fields that only it
 // reads would each be reported as dead code.
-#[cfg_attr(not(test), allow(dead_code))]
 pub mod ast;
 mod lower;
 mod messages;
@@ -37,7 +36,6 @@ const MAX_NESTING: usize = 32;
 /// being Rego, or, when the text has the shape of Rego, every mistake the lowering checks
 /// (a body without `if`, a dotted rule name, literals not parted by `;` or a line break,
 /// ...).
-#[cfg_attr(not(test), allow(dead_code))]
 pub fn parse_module(source: &Arc<Source>) -> Result<ast::Module, Vec<Diagnostic>> {
     check_nesting(source)?;
     let mut pairs = RegoParser::parse(Rule::module, source.text())
@@ -58,7 +56,6 @@ pub fn parse_module(source: &Arc<Source>) -> Result<ast::Module, Vec<Diagnostic>
 /// # Errors
 ///
 /// The syntax errors found, each located in `source`, as for [`parse_module`].
-#[cfg_attr(not(test), allow(dead_code))]
 pub fn parse_query(source: &Arc<Source>) -> Result<ast::Body, Vec<Diagnostic>> {
     check_nesting(source)?;
     let mut pairs = RegoParser::parse(Rule::query, source.text())
