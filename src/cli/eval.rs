@@ -1,6 +1,6 @@
 //! `gavel eval`: OPA-compatible query evaluation for rule authors.
 
-use super::{has_ext, parse_document, read_document};
+use super::{files_under, has_ext, parse_document, read_document};
 use gavel::{Engine, EvalOptions, Value};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -38,7 +38,7 @@ fn eval(args: &Args) -> Result<String, String> {
     let mut engine = Engine::new();
     let mut errors = vec![];
     for path in &args.data {
-        load(&mut engine, path, path, &mut errors);
+        load(&mut engine, path, &mut errors);
     }
     if !errors.is_empty() {
         return Err(errors.join("\n"));
@@ -90,23 +90,13 @@ fn eval(args: &Args) -> Result<String, String> {
 
 /// Loads a `-d` argument: a policy, a data file, or a directory of both. Data files in a
 /// directory are placed under `data` at their folder's path relative to the argument, as OPA does.
-fn load(engine: &mut Engine, root: &Path, path: &Path, errors: &mut Vec<String>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-            Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
-            Err(e) => {
-                errors.push(format!("error: {}: {e}", path.display()));
-                return;
-            }
-        };
-        entries.sort();
-        for p in entries {
-            if p.is_dir() || has_ext(&p, &["rego", "json", "yaml", "yml"]) {
-                load(engine, root, &p, errors);
-            }
-        }
-        return;
+fn load(engine: &mut Engine, root: &Path, errors: &mut Vec<String>) {
+    for path in files_under(root, &["rego", "json", "yaml", "yml"], errors) {
+        load_file(engine, root, &path, errors);
     }
+}
+
+fn load_file(engine: &mut Engine, root: &Path, path: &Path, errors: &mut Vec<String>) {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {

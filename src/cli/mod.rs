@@ -35,30 +35,55 @@ pub fn main() -> ExitCode {
 
 /// Adds a `.rego` file, or every `.rego` file under a directory, to the engine.
 fn load_policies(engine: &mut Engine, path: &Path, errors: &mut Vec<String>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-            Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
-            Err(e) => {
-                errors.push(format!("error: {}: {e}", path.display()));
-                return;
+    for file in files_under(path, &["rego"], errors) {
+        match std::fs::read_to_string(&file) {
+            Ok(text) => {
+                if let Err(e) = engine.add_policy(&file.display().to_string(), &text) {
+                    errors.push(e.render());
+                }
             }
-        };
-        entries.sort();
-        for p in entries {
-            if p.is_dir() || has_ext(&p, &["rego"]) {
-                load_policies(engine, &p, errors);
-            }
+            Err(e) => errors.push(format!("error: {}: {e}", file.display())),
         }
-        return;
     }
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            if let Err(e) = engine.add_policy(&path.display().to_string(), &text) {
-                errors.push(e.render());
-            }
+}
+
+/// `path` itself when it is not a directory, else every file under it with one of `exts`,
+/// recursively, in sorted order. Unreadable directories are reported in `errors`.
+fn files_under(path: &Path, exts: &[&str], errors: &mut Vec<String>) -> Vec<PathBuf> {
+    let mut seen = std::collections::HashSet::new();
+    walk(path, exts, errors, &mut seen)
+}
+
+fn walk(
+    path: &Path,
+    exts: &[&str],
+    errors: &mut Vec<String>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> Vec<PathBuf> {
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    // A directory reached twice (a symlink loop) is read once.
+    if !seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())) {
+        return vec![];
+    }
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+        Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+        Err(e) => {
+            errors.push(format!("error: {}: {e}", path.display()));
+            return vec![];
         }
-        Err(e) => errors.push(format!("error: {}: {e}", path.display())),
+    };
+    entries.sort();
+    let mut out = vec![];
+    for p in entries {
+        if p.is_dir() {
+            out.extend(walk(&p, exts, errors, seen));
+        } else if has_ext(&p, exts) {
+            out.push(p);
+        }
     }
+    out
 }
 
 fn has_ext(path: &Path, exts: &[&str]) -> bool {
