@@ -76,15 +76,23 @@ pub fn render(report: &Report, color: bool) -> String {
     let count = |sev: Severity| report.findings.iter().filter(|f| f.severity == sev).count();
     let _ = writeln!(
         out,
-        "{} findings ({} errors, {} warnings, {} notes), {} suppressed, in {} documents of {} files; {} input errors",
-        s.findings,
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Note),
+        "{} ({}, {}, {}), {} suppressed, in {} of {}; {}",
+        plural(s.findings, "finding"),
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Note), "note"),
         s.suppressed,
-        s.documents,
-        s.files,
-        s.errors
+        plural(s.documents, "document"),
+        plural(s.files, "file"),
+        plural(s.errors, "input error"),
     );
     out
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
