@@ -2,7 +2,7 @@
 //! and turns the outcome into an exit code (0 clean, 1 findings, 2 errors).
 
 use gavel::report::{self, Format, Severity};
-use gavel::scan::{Scanner, Selection};
+use gavel::scan::{Objects, Scanner, Selection};
 use gavel::{catalog, Engine, Value};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -117,7 +117,13 @@ fn scan(args: &Args) -> Result<ExitCode, String> {
         only: args.rules.clone(),
         skip: args.skip.clone(),
     };
-    let scanner = Scanner::new(policy, &selection).map_err(|e| format!("error: {e}"))?;
+    let objects = match args.format {
+        FormatArg::Json | FormatArg::Junit => Objects::List,
+        FormatArg::Human | FormatArg::Sarif => Objects::Count,
+    };
+    let scanner = Scanner::new(policy, &selection)
+        .map_err(|e| format!("error: {e}"))?
+        .with_objects(objects);
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.jobs {
         pool = pool.num_threads(n.max(1));

@@ -44,6 +44,18 @@ pub struct Scanner {
     checks: Vec<Check>,
     /// What to evaluate per document, in the order of `checks`.
     targets: Vec<(RuleRef, Option<Vec<usize>>)>,
+    /// Whether the report lists every object evaluated (JUnit and JSON need it; it costs
+    /// memory in proportion to the input, so other formats leave it out).
+    objects: Objects,
+}
+
+/// Whether a report lists every object evaluated, or only the findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Objects {
+    /// List them (for JUnit, and for JSON reports that may be merged into JUnit).
+    List,
+    /// Only count them.
+    Count,
 }
 
 /// What one document produced.
@@ -132,7 +144,14 @@ impl Scanner {
             policy,
             checks,
             targets,
+            objects: Objects::List,
         })
+    }
+
+    /// Sets whether reports list every object evaluated (the default) or only count them.
+    pub fn with_objects(mut self, objects: Objects) -> Scanner {
+        self.objects = objects;
+        self
     }
 
     /// The rules that run, sorted by id.
@@ -169,6 +188,9 @@ impl Scanner {
                         outcome.findings.extend(o.findings);
                         outcome.suppressed += o.suppressed;
                         outcome.errors.extend(o.errors);
+                        if self.objects == Objects::Count {
+                            continue;
+                        }
                         checked.push(Checked {
                             file: doc.file.to_string(),
                             document: doc.index,
