@@ -124,7 +124,8 @@ fn scan(args: &Args) -> Result<ExitCode, String> {
     let scanner = Scanner::new(policy, &selection)
         .map_err(|e| format!("error: {e}"))?
         .with_objects(objects);
-    let mut pool = rayon::ThreadPoolBuilder::new();
+    // Evaluation recurses once per literal of a body; give workers room for long bodies.
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(16 << 20);
     if let Some(n) = args.jobs {
         pool = pool.num_threads(n.max(1));
     }
