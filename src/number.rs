@@ -13,6 +13,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+/// The largest decimal exponent a number literal may have (`1e100000`).
+const MAX_EXPONENT: i64 = 100_000;
+
 /// Digits kept by a division whose result does not terminate (OPA's big floats round too).
 const DIVISION_PRECISION: u64 = 34;
 
@@ -39,7 +42,16 @@ impl Number {
         {
             return None;
         }
-        BigDecimal::from_str(t).ok().map(Number::from_big)
+        let d = BigDecimal::from_str(t).ok()?;
+        // Refuse absurd exponents (`1e6744073709551617`): every later comparison would have to
+        // expand them. Go's big floats, behind OPA's numbers, stop far below this too.
+        let (digits, scale) = d.as_bigint_and_exponent();
+        let ndigits = digits.magnitude().to_string().len() as i64;
+        let exponent = (ndigits - 1).saturating_sub(scale);
+        if exponent.abs() > MAX_EXPONENT {
+            return None;
+        }
+        Some(Number::from_big(d))
     }
 
     /// Builds the canonical number for a big decimal.
@@ -318,6 +330,13 @@ mod tests {
             n("1e30").add(&Number::Int(1)).to_string(),
             "1000000000000000000000000000001"
         );
+    }
+
+    #[test]
+    fn absurd_exponents_are_refused() {
+        assert_eq!(Number::parse("184e6744073709551617"), None);
+        assert_eq!(Number::parse("1e-6744073709551617"), None);
+        assert!(Number::parse("1e400").is_some());
     }
 
     #[test]

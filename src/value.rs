@@ -153,13 +153,14 @@ impl Value {
         }
     }
 
-    /// Converts parsed JSON (with exact numbers) into a value.
+    /// Converts parsed JSON (with exact numbers) into a value. A number out of range
+    /// (`1e999999`) becomes `null`; [`Value::from_json_str`] reports it instead.
     pub fn from_json(json: serde_json::Value) -> Value {
         match json {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(b),
             serde_json::Value::Number(n) => {
-                Value::Number(Number::parse(&n.to_string()).unwrap_or(Number::Int(0)))
+                Number::parse(&n.to_string()).map_or(Value::Null, Value::Number)
             }
             serde_json::Value::String(s) => Value::String(Arc::from(s)),
             serde_json::Value::Array(a) => {
@@ -176,9 +177,9 @@ impl Value {
     /// Parses JSON text into a value, keeping numbers exact.
     ///
     /// # Errors
-    /// The JSON parser's error.
+    /// The JSON parser's error, also for a duplicate key or a number out of range.
     pub fn from_json_str(text: &str) -> Result<Value, serde_json::Error> {
-        serde_json::from_str::<serde_json::Value>(text).map(Value::from_json)
+        serde_json::from_str::<crate::load::Json>(text).map(|j| j.0)
     }
 
     /// Renders the value as compact JSON (sets as sorted arrays, non-string keys as JSON text).

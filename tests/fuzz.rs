@@ -1,6 +1,7 @@
 //! A property test: random mutations of real policies never make the parser or compiler panic,
 //! `GAVEL_FUZZ_SECS` sets how long it runs
-//! (default 5 seconds, so the suite stays fast; run it for minutes by hand).
+//! (default 5 seconds, so the suite stays fast; run it for minutes by hand); `GAVEL_FUZZ_TRACE`
+//! names a file that holds the input being tried, to catch one that hangs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -146,6 +147,9 @@ fn mutated_policies_never_panic() {
         let seed = &seeds[rng.below(seeds.len())];
         let text = mutate(&mut rng, seed);
         inputs += 1;
+        if let Ok(path) = std::env::var("GAVEL_FUZZ_TRACE") {
+            let _ = std::fs::write(path, &text);
+        }
         let result = std::panic::catch_unwind(|| {
             let mut engine = Engine::new();
             if engine.add_policy("fuzz.rego", &text).is_err() {

@@ -165,6 +165,11 @@ struct Parser<'a> {
 
 type Res<T> = Result<T, DecodeError>;
 
+/// Go's decoder reports a number it cannot hold as out of range.
+fn invalid_number(text: &str) -> DecodeError {
+    DecodeError::Syntax(format!("number {text} is out of range"))
+}
+
 fn invalid(c: u8, context: &str) -> DecodeError {
     DecodeError::Syntax(format!("invalid character {} {context}", quote_char(c)))
 }
@@ -256,7 +261,10 @@ impl Parser<'_> {
             self.digits();
         }
         let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("0");
-        Ok(Value::Number(Number::parse(text).unwrap_or(Number::Int(0))))
+        match Number::parse(text) {
+            Some(n) => Ok(Value::Number(n)),
+            None => Err(invalid_number(text)),
+        }
     }
 
     fn hex4(&mut self) -> Res<u32> {

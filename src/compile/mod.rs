@@ -708,7 +708,7 @@ impl<'p> Compiler<'p> {
                 None => {
                     self.error(
                         ErrorKind::Parse,
-                        format!("invalid number {text}"),
+                        format!("number {text} is out of range (exponents stop at 100000)"),
                         &ctx.source,
                         e.span,
                     );

@@ -56,6 +56,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 pub use input::{sources, Sources};
+pub(crate) use json::Json;
 pub use parse::{documents, MAX_DEPTH};
 
 /// Files larger than this are refused rather than read, so one stray dump cannot exhaust memory.
