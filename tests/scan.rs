@@ -397,3 +397,63 @@ fn validate_with_multitool(sarif: &str) {
         errors.join("\n")
     );
 }
+
+#[test]
+fn merged_shards_equal_one_run_byte_for_byte() {
+    let dir = std::env::temp_dir().join(format!("gavel-scan-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut shards = vec![];
+    for i in 0..3 {
+        let out = dir.join(format!("shard{i}.json"));
+        let shard = format!("{i}/3");
+        scan(&[
+            "--shard",
+            &shard,
+            "--format",
+            "json",
+            "-o",
+            out.to_str().unwrap(),
+            INPUTS,
+        ]);
+        shards.push(out.to_str().unwrap().to_string());
+    }
+    // Every input lands in exactly one shard.
+    let files: u64 = shards
+        .iter()
+        .map(|s| {
+            let r: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(s).unwrap()).unwrap();
+            r["summary"]["files"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(files, 5);
+    for format in ["json", "sarif", "junit", "human"] {
+        let single = scan(&["--format", format, INPUTS]);
+        let mut args = vec!["merge", "--format", format];
+        args.extend(shards.iter().map(String::as_str));
+        let merged = gavel(&args);
+        assert_eq!(merged.stdout, single.stdout, "{format}");
+        assert_eq!(merged.code, single.code, "{format}");
+    }
+}
+
+#[test]
+fn merge_and_shard_errors_exit_2() {
+    let dir = std::env::temp_dir().join(format!("gavel-merge-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"version\": \"1\"").unwrap();
+    let run = gavel(&["merge", bad.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("not a gavel JSON report"),
+        "{}",
+        run.stderr
+    );
+    let run = gavel(&["merge", "tests/fixtures/scan/no-such-report.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no-such-report.json"), "{}", run.stderr);
+    let run = scan(&["--shard", "3/3", INPUTS]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("3/3"), "{}", run.stderr);
+}

@@ -1,6 +1,8 @@
 //! The command line: argument parsing and exit codes. Each subcommand lives in its own module.
 
 mod eval;
+mod merge;
+mod output;
 mod scan;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +22,8 @@ struct Cli {
 enum Command {
     /// Scan manifests with the bundled and custom rules.
     Scan(scan::Args),
+    /// Merge the JSON reports of a sharded scan into one report.
+    Merge(merge::Args),
     /// Evaluate a Rego query, printing what `opa eval --format json` prints.
     Eval(eval::Args),
 }
@@ -29,6 +33,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Eval(args) => eval::run(args),
     }
 }

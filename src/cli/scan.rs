@@ -1,28 +1,12 @@
 //! `gavel scan`: the main job. Loads policies and inputs, scans in parallel, writes the report,
 //! and turns the outcome into an exit code (0 clean, 1 findings, 2 errors).
 
-use gavel::report::{self, Format, Severity};
+use super::output::Output;
+use gavel::report::Format;
 use gavel::scan::{Objects, Scanner, Selection};
 use gavel::{catalog, Engine, Value};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-enum FormatArg {
-    Human,
-    Json,
-    Sarif,
-    Junit,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum FailOn {
-    Error,
-    Warning,
-    Note,
-    Never,
-}
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -50,15 +34,24 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     jobs: Option<usize>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: FormatArg,
-    /// Write the report to this file instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// The lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value = "error")]
-    fail_on: FailOn,
+    /// Scan only shard I of N (0-based), chosen by a stable hash of each input's name; merge
+    /// the JSON reports of all N shards with `gavel merge`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<(u64, u64)>,
+    #[command(flatten)]
+    output: Output,
+}
+
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let parsed = text
+        .split_once('/')
+        .and_then(|(i, n)| Some((i.parse::<u64>().ok()?, n.parse::<u64>().ok()?)));
+    match parsed {
+        Some((i, n)) if n > 0 && i < n => Ok((i, n)),
+        _ => Err(format!(
+            "`{text}` is not a shard: write I/N with 0 <= I < N, for example 0/4"
+        )),
+    }
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -117,13 +110,16 @@ fn scan(args: &Args) -> Result<ExitCode, String> {
         only: args.rules.clone(),
         skip: args.skip.clone(),
     };
-    let objects = match args.format {
-        FormatArg::Json | FormatArg::Junit => Objects::List,
-        FormatArg::Human | FormatArg::Sarif => Objects::Count,
+    let objects = match args.output.format() {
+        Format::Json | Format::Junit => Objects::List,
+        Format::Human | Format::Sarif => Objects::Count,
     };
-    let scanner = Scanner::new(policy, &selection)
+    let mut scanner = Scanner::new(policy, &selection)
         .map_err(|e| format!("error: {e}"))?
         .with_objects(objects);
+    if let Some((index, count)) = args.shard {
+        scanner = scanner.with_shard(index, count);
+    }
     // Evaluation recurses once per literal of a body; give workers room for long bodies.
     let mut pool = rayon::ThreadPoolBuilder::new().stack_size(16 << 20);
     if let Some(n) = args.jobs {
@@ -133,37 +129,7 @@ fn scan(args: &Args) -> Result<ExitCode, String> {
         .build()
         .map_err(|e| format!("error: cannot start worker threads: {e}"))?;
     let report = pool.install(|| scanner.scan(&args.paths));
-    let format = match args.format {
-        FormatArg::Human => Format::Human,
-        FormatArg::Json => Format::Json,
-        FormatArg::Sarif => Format::Sarif,
-        FormatArg::Junit => Format::Junit,
-    };
-    let color = args.output.is_none() && format == Format::Human && std::io::stdout().is_terminal();
-    let text = report::render(&report, format, color);
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| format!("error: {}: {e}", path.display()))?
-        }
-        None => print!("{text}"),
-    }
-    Ok(exit_code(&report, args.fail_on))
-}
-
-fn exit_code(report: &report::Report, fail_on: FailOn) -> ExitCode {
-    if !report.errors.is_empty() {
-        return ExitCode::from(2);
-    }
-    let threshold = match fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Note => Some(Severity::Note),
-        FailOn::Never => None,
-    };
-    match threshold {
-        Some(t) if report.findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
-        _ => ExitCode::SUCCESS,
-    }
+    args.output.write(&report)
 }
 
 fn valid_version(v: &str) -> bool {

@@ -116,8 +116,8 @@ pub struct Finding {
     pub object: ObjectRef,
     /// Keys and indices from the object to the field, when the rule gave them.
     pub path: Vec<serde_json::Value>,
-    /// The source line, for the code frame (not serialised).
-    #[serde(skip)]
+    /// The text of the finding's line, for code frames.
+    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source_line: Option<String>,
 }
 
@@ -191,11 +191,31 @@ pub struct Report {
 }
 
 impl Report {
+    /// Combines reports of disjoint inputs (the shards of one scan) into one, sorted.
+    pub fn merge(reports: Vec<Report>) -> Report {
+        let mut out = Report::default();
+        for r in reports {
+            out.findings.extend(r.findings);
+            out.errors.extend(r.errors);
+            out.rules.extend(r.rules);
+            out.checked.extend(r.checked);
+            out.summary.files += r.summary.files;
+            out.summary.documents += r.summary.documents;
+            out.summary.suppressed += r.summary.suppressed;
+        }
+        out.sort();
+        out
+    }
+
     /// Sorts everything into the deterministic order every format relies on.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
             (&a.file, a.document, a.line, a.column, &a.rule, &a.message)
                 .cmp(&(&b.file, b.document, b.line, b.column, &b.rule, &b.message))
+                .then_with(|| {
+                    let text = |f: &Finding| serde_json::to_string(&f.path).unwrap_or_default();
+                    text(a).cmp(&text(b))
+                })
         });
         self.errors.sort_by(|a, b| {
             (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))

@@ -47,6 +47,8 @@ pub struct Scanner {
     /// Whether the report lists every object evaluated (JUnit and JSON need it; it costs
     /// memory in proportion to the input, so other formats leave it out).
     objects: Objects,
+    /// `(index, count)`: scan only the inputs whose name hashes to `index` modulo `count`.
+    shard: Option<(u64, u64)>,
 }
 
 /// Whether a report lists every object evaluated, or only the findings.
@@ -145,6 +147,7 @@ impl Scanner {
             checks,
             targets,
             objects: Objects::List,
+            shard: None,
         })
     }
 
@@ -152,6 +155,21 @@ impl Scanner {
     pub fn with_objects(mut self, objects: Objects) -> Scanner {
         self.objects = objects;
         self
+    }
+
+    /// Scans only shard `index` of `count` (0-based): the inputs whose name hashes to `index`.
+    /// Every input belongs to exactly one shard, the same one on every machine, so N scans
+    /// with indices 0..N cover the input once; `Report::merge` puts them back together.
+    pub fn with_shard(mut self, index: u64, count: u64) -> Scanner {
+        self.shard = (count > 1).then_some((index, count));
+        self
+    }
+
+    fn in_shard(&self, name: &str) -> bool {
+        match self.shard {
+            Some((index, count)) => stable_hash(name) % count == index,
+            None => true,
+        }
     }
 
     /// The rules that run, sorted by id.
@@ -165,6 +183,10 @@ impl Scanner {
     /// Scans every input (files, directories, `-`, archives) on the current rayon pool.
     pub fn scan<P: AsRef<Path> + Sync>(&self, paths: &[P]) -> Report {
         let results: Vec<(usize, usize, Outcome, Vec<Checked>)> = load::sources(paths)
+            .filter(|source| match source {
+                Ok(s) => self.in_shard(&s.name),
+                Err(e) => self.in_shard(&e.file),
+            })
             .par_bridge()
             .map(|source| match source {
                 Err(e) => (
@@ -345,6 +367,13 @@ fn ignored_rules(obj: &Value) -> BTreeSet<String> {
             .collect::<Vec<_>>()
     })
     .collect()
+}
+
+/// FNV-1a: stable across runs, machines and Rust versions (unlike `DefaultHasher`).
+fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 fn input_error(e: &LoadError) -> InputError {
