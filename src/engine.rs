@@ -26,12 +26,6 @@ pub struct Engine {
     data: Value,
 }
 
-impl Default for Value {
-    fn default() -> Value {
-        Value::empty_object()
-    }
-}
-
 impl Engine {
     /// An engine with no policies and empty data.
     pub fn new() -> Engine {

@@ -188,6 +188,13 @@ impl Value {
     }
 }
 
+impl Default for Value {
+    /// The empty object (the default `data` document).
+    fn default() -> Value {
+        Value::empty_object()
+    }
+}
+
 impl From<bool> for Value {
     fn from(b: bool) -> Value {
         Value::Bool(b)

@@ -217,7 +217,7 @@ pub enum Term {
 }
 
 impl Term {
-    /// Whether the term contains no variables, calls or references (a constant composite).
+    /// The value of a constant term.
     pub fn as_const(&self) -> Option<&Value> {
         match self {
             Term::Value(v) => Some(v),

@@ -853,7 +853,8 @@ impl<'p> Compiler<'p> {
 
     fn builtin_call(&mut self, ctx: &ModuleCtx, name: &str, args: Vec<Term>, span: Span) -> Term {
         match builtins::lookup(name) {
-            Some(b) => fold_call(Term::Call(Callee::Builtin(b), args, span)),
+            // Operators on constants stay calls: folding them would hide errors OPA reports at run time.
+            Some(b) => Term::Call(Callee::Builtin(b), args, span),
             None => {
                 self.error(
                     ErrorKind::Type,
@@ -1269,11 +1270,6 @@ fn fold_const(t: Term) -> Term {
         }
         _ => t,
     }
-}
-
-/// Operators on constants stay calls: folding them would hide errors OPA reports at run time.
-fn fold_call(t: Term) -> Term {
-    t
 }
 
 /// Slots a term reads or binds (outside nested bodies, but including outer slots those read).
