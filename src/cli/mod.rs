@@ -1,7 +1,9 @@
 //! The command line: argument parsing and exit codes. Each subcommand lives in its own module.
 
 mod eval;
+mod rules;
 mod scan;
+mod test;
 
 use clap::{Parser, Subcommand};
 use gavel::{Engine, Value};
@@ -22,6 +24,12 @@ enum Command {
     Scan(scan::Args),
     /// Evaluate a Rego query, printing what `opa eval --format json` prints.
     Eval(eval::Args),
+    /// List the bundled rules, or write their documentation.
+    Rules(rules::Args),
+    /// Print the full documentation of a bundled rule.
+    Explain(rules::ExplainArgs),
+    /// Run policy unit tests (`test_*` rules), as `opa test` does.
+    Test(test::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -30,6 +38,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Explain(args) => rules::explain(args),
+        Command::Test(args) => test::run(args),
     }
 }
 
