@@ -3,7 +3,9 @@
 mod eval;
 mod merge;
 mod output;
+mod rules;
 mod scan;
+mod test;
 
 use clap::{Parser, Subcommand};
 use gavel::{Engine, Value};
@@ -26,6 +28,12 @@ enum Command {
     Merge(merge::Args),
     /// Evaluate a Rego query, printing what `opa eval --format json` prints.
     Eval(eval::Args),
+    /// List the bundled rules, or write their documentation.
+    Rules(rules::Args),
+    /// Print the full documentation of a bundled rule.
+    Explain(rules::ExplainArgs),
+    /// Run policy unit tests (`test_*` rules), as `opa test` does.
+    Test(test::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -35,6 +43,9 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Explain(args) => rules::explain(args),
+        Command::Test(args) => test::run(args),
     }
 }
 
