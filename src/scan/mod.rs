@@ -84,22 +84,29 @@ impl Scanner {
                 Some(s) => s,
                 None => continue,
             };
-            // Definitions with different metadata are different rules to the user.
+            // Definitions with different metadata are different rules to the user. A definition
+            // without METADATA belongs with the annotated one before it (or the first one), as
+            // rule files annotate only the first definition of each rule.
             let default_id = r.path.join(".");
             let mut groups: Vec<(String, Vec<usize>, Option<&crate::metadata::Annotation>)> =
                 vec![];
-            for (d, meta) in r.definitions.iter().enumerate() {
+            let first_meta = r.definitions.iter().flatten().next();
+            let mut current = first_meta;
+            for (d, own) in r.definitions.iter().enumerate() {
+                if own.is_some() {
+                    current = own.as_ref();
+                }
+                let meta = current;
                 let id = meta
-                    .as_ref()
                     .and_then(|a| a.custom("id"))
                     .unwrap_or(&default_id)
                     .to_string();
                 match groups.iter_mut().find(|g| g.0 == id) {
                     Some(g) => {
                         g.1.push(d);
-                        g.2 = g.2.or(meta.as_ref());
+                        g.2 = g.2.or(meta);
                     }
-                    None => groups.push((id, vec![d], meta.as_ref())),
+                    None => groups.push((id, vec![d], meta)),
                 }
             }
             let whole = groups.len() == 1;
