@@ -1,7 +1,7 @@
 //! `gavel eval`: OPA-compatible query evaluation for rule authors.
 
-use super::{files_under, has_ext, parse_document, read_document};
-use gavel::{Engine, EvalOptions, Value};
+use super::{files_under, has_ext, nest_under_folder, parse_document, read_document};
+use gavel::{Engine, EvalOptions};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -117,20 +117,7 @@ fn load_file(engine: &mut Engine, root: &Path, path: &Path, errors: &mut Vec<Str
             return;
         }
     };
-    // Nest the document under its folder path relative to the directory argument.
-    let mut nested = doc;
-    if root != path {
-        let rel = path.parent().and_then(|p| p.strip_prefix(root).ok());
-        if let Some(rel) = rel {
-            let segments: Vec<String> = rel
-                .iter()
-                .map(|s| s.to_string_lossy().into_owned())
-                .collect();
-            for seg in segments.iter().rev() {
-                nested = Value::object([(Value::from(seg.as_str()), nested)].into_iter().collect());
-            }
-        }
-    }
+    let nested = nest_under_folder(doc, root, path);
     if let Err(e) = engine.add_data(nested) {
         errors.push(format!("error: {}: {e}", path.display()));
     }

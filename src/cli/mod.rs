@@ -102,6 +102,21 @@ fn walk(
     out
 }
 
+/// Places a data file's document under its folder's path relative to the directory argument
+/// (`root/a/b/data.json` becomes `data.a.b`), as OPA does.
+fn nest_under_folder(doc: Value, root: &Path, path: &Path) -> Value {
+    let Some(rel) = path.parent().and_then(|p| p.strip_prefix(root).ok()) else {
+        return doc;
+    };
+    let segments: Vec<String> = rel
+        .iter()
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect();
+    segments.iter().rev().fold(doc, |inner, seg| {
+        Value::object([(Value::from(seg.as_str()), inner)].into_iter().collect())
+    })
+}
+
 fn has_ext(path: &Path, exts: &[&str]) -> bool {
     path.extension()
         .and_then(|e| e.to_str())

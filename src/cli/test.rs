@@ -196,23 +196,14 @@ fn load(engine: &mut Engine, root: &Path, path: &Path, errors: &mut Vec<String>)
         }
         return;
     }
-    let mut doc = match parse_document(path, &text) {
+    let doc = match parse_document(path, &text) {
         Ok(d) => d,
         Err(e) => {
             errors.push(e);
             return;
         }
     };
-    let rel = path.parent().and_then(|p| p.strip_prefix(root).ok());
-    if let Some(rel) = rel {
-        let segments: Vec<String> = rel
-            .iter()
-            .map(|s| s.to_string_lossy().into_owned())
-            .collect();
-        for segment in segments.iter().rev() {
-            doc = Value::object([(Value::from(segment.as_str()), doc)].into_iter().collect());
-        }
-    }
+    let doc = super::nest_under_folder(doc, root, path);
     if let Err(e) = engine.add_data(doc) {
         errors.push(format!("error: {}: {e}", path.display()));
     }
