@@ -40,8 +40,9 @@ first_with_name(name) := first if {
 
 role_label(entry) := role_labels[entry.role]
 
-# Functions read other packages' rules through these local rules: regorus 0.14 loses a rule
-# reached through an import alias inside a function once another rule has evaluated it.
+# Functions read other packages' rules through these local rules: regorus (0.11 to 0.14)
+# loses a rule reached through an import alias inside a function once another rule has
+# evaluated it.
 containers := k8s.containers
 
 role_labels := k8s.role_labels

@@ -35,8 +35,8 @@ declares(c, kind, res) if k8s.has(amounts(c, kind), res)
 # The pod sets pod-level resources for res, which then replace the containers' for QoS.
 pod_level_set(kind, res) if declares(pod_spec, kind, res)
 
-# Functions read k8s.pod through this local rule: regorus 0.14 loses a rule reached through an
-# import alias inside a function once another rule has evaluated it.
+# Functions read k8s.pod through this local rule: regorus (0.11 to 0.14) loses a rule reached
+# through an import alias inside a function once another rule has evaluated it.
 pod_spec := k8s.pod.spec
 
 pod_level_set_any(res) if pod_level_set("requests", res)

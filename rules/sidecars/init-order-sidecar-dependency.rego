@@ -71,6 +71,6 @@ serves_later(other, _, port) if {
 	port in k8s.container_ports(other.container)
 }
 
-# Functions read k8s.containers through this local rule: regorus 0.14 loses a rule reached
-# through an import alias inside a function once another rule has evaluated it.
+# Functions read k8s.containers through this local rule: regorus (0.11 to 0.14) loses a rule
+# reached through an import alias inside a function once another rule has evaluated it.
 containers := k8s.containers

@@ -6,9 +6,10 @@ import rego.v1
 # METADATA
 # title: Sidecar image without a pinned version
 # description: >-
-#   A native or legacy sidecar's image has no tag and no digest, or the tag `latest`. Sidecars
-#   such as meshes' proxies must match the version of their control plane; an unpinned image
-#   changes whenever a node pulls it, so pods of one workload can run different sidecar versions.
+#   A native or legacy sidecar's image has no tag and no digest, or the tag `latest` (a digest
+#   pins the image whatever its tag). Sidecars such as meshes' proxies must match the version of
+#   their control plane; an unpinned image changes whenever a node pulls it, so pods of one
+#   workload can run different sidecar versions.
 # custom:
 #   id: sidecar-image-unpinned
 #   severity: warning
