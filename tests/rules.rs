@@ -411,7 +411,8 @@ fn finding_rules(policy: &gavel::Policy) -> Vec<(String, gavel::RuleRef, String)
         .iter()
         .filter(|r| !r.is_function && catalog::is_finding_rule(r.path.last().unwrap()))
         .map(|r| {
-            let id = r.annotations[0].custom("id").unwrap().to_string();
+            let meta = r.definitions.iter().flatten().next().unwrap();
+            let id = meta.custom("id").unwrap().to_string();
             (id, r.id, format!("data.{}", r.path.join(".")))
         })
         .collect()
@@ -436,7 +437,8 @@ fn gavel_findings(
     rules: &[(String, gavel::RuleRef, String)],
     input: &gavel::Value,
 ) -> BTreeSet<Key> {
-    let refs: Vec<gavel::RuleRef> = rules.iter().map(|(_, r, _)| *r).collect();
+    let refs: Vec<(gavel::RuleRef, Option<Vec<usize>>)> =
+        rules.iter().map(|(_, r, _)| (*r, None)).collect();
     let results = policy.eval_rules(&refs, input, &gavel::EvalOptions::default());
     let mut out = BTreeSet::new();
     for ((id, _, entry), result) in rules.iter().zip(results) {
