@@ -138,3 +138,28 @@ fn bad_query_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("query"), "{err}");
 }
+
+#[test]
+fn expression_values_are_reported() {
+    let dir = temp_dir("values");
+    let (code, out, err) = gavel(&["eval", "-d", dir.to_str().unwrap(), "plus(1, 2)"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["result"][0]["expressions"][0]["value"],
+        serde_json::json!(3)
+    );
+    let (_, out, _) = gavel(&["eval", "-d", dir.to_str().unwrap(), "[1, 2]"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["result"][0]["expressions"][0]["value"],
+        serde_json::json!([1, 2])
+    );
+    let (_, out, _) = gavel(&[
+        "eval",
+        "-d",
+        dir.to_str().unwrap(),
+        "startswith(\"a\", \"b\")",
+    ]);
+    assert_eq!(out.trim(), "{}");
+}

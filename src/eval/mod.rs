@@ -115,15 +115,17 @@ impl<'a> Evaluator<'a> {
             });
             return Ok(false);
         };
-        // A reference as a whole query expression reports its value, `false` included.
-        if let (
-            LiteralKind::Expr(
-                t @ (Term::Ref(..) | Term::Rule(_) | Term::Data(_) | Term::Input | Term::Var(_)),
-            ),
-            true,
-        ) = (&lit.kind, lit.with.is_empty())
-        {
+        // A term as a whole query expression reports its value (`plus(1, 2)` is 3); a
+        // reference reports `false` too, any other term that is false has no solution.
+        if let (LiteralKind::Expr(t), true) = (&lit.kind, lit.with.is_empty()) {
+            let reference = matches!(
+                t,
+                Term::Ref(..) | Term::Rule(_) | Term::Data(_) | Term::Input | Term::Var(_)
+            );
             return self.eval_term(t, &mut |ev, v| {
+                if !reference && v == Value::Bool(false) {
+                    return Ok(false);
+                }
                 exprs.push(v);
                 let stop = ev.query_from(q, i + 1, exprs, out);
                 exprs.pop();
