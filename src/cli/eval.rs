@@ -1,9 +1,9 @@
 //! `gavel eval`: OPA-compatible query evaluation for rule authors.
 
-use super::{files_under, has_ext, nest_under_folder, parse_document, read_document};
+use super::read_document;
 use gavel::{Engine, EvalOptions};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -38,7 +38,7 @@ fn eval(args: &Args) -> Result<String, String> {
     let mut engine = Engine::new();
     let mut errors = vec![];
     for path in &args.data {
-        load(&mut engine, path, &mut errors);
+        super::load_bundle(&mut engine, path, &mut errors);
     }
     if !errors.is_empty() {
         return Err(errors.join("\n"));
@@ -86,39 +86,4 @@ fn eval(args: &Args) -> Result<String, String> {
         })
         .collect();
     serde_json::to_string_pretty(&json!({ "result": results })).map_err(|e| e.to_string())
-}
-
-/// Loads a `-d` argument: a policy, a data file, or a directory of both. Data files in a
-/// directory are placed under `data` at their folder's path relative to the argument, as OPA does.
-fn load(engine: &mut Engine, root: &Path, errors: &mut Vec<String>) {
-    for path in files_under(root, &["rego", "json", "yaml", "yml"], errors) {
-        load_file(engine, root, &path, errors);
-    }
-}
-
-fn load_file(engine: &mut Engine, root: &Path, path: &Path, errors: &mut Vec<String>) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            errors.push(format!("error: {}: {e}", path.display()));
-            return;
-        }
-    };
-    if has_ext(path, &["rego"]) {
-        if let Err(e) = engine.add_policy(&path.display().to_string(), &text) {
-            errors.push(e.render());
-        }
-        return;
-    }
-    let doc = match parse_document(path, &text) {
-        Ok(d) => d,
-        Err(e) => {
-            errors.push(e);
-            return;
-        }
-    };
-    let nested = nest_under_folder(doc, root, path);
-    if let Err(e) = engine.add_data(nested) {
-        errors.push(format!("error: {}: {e}", path.display()));
-    }
 }

@@ -49,6 +49,41 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Loads a `-d` argument of `eval` or a path of `test`: a policy, a data file, or a directory of both. Data files in a
+/// directory are placed under `data` at their folder's path relative to the argument, as OPA does.
+pub(super) fn load_bundle(engine: &mut Engine, root: &Path, errors: &mut Vec<String>) {
+    for path in files_under(root, &["rego", "json", "yaml", "yml"], errors) {
+        load_file(engine, root, &path, errors);
+    }
+}
+
+fn load_file(engine: &mut Engine, root: &Path, path: &Path, errors: &mut Vec<String>) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(format!("error: {}: {e}", path.display()));
+            return;
+        }
+    };
+    if has_ext(path, &["rego"]) {
+        if let Err(e) = engine.add_policy(&path.display().to_string(), &text) {
+            errors.push(e.render());
+        }
+        return;
+    }
+    let doc = match parse_document(path, &text) {
+        Ok(d) => d,
+        Err(e) => {
+            errors.push(e);
+            return;
+        }
+    };
+    let nested = nest_under_folder(doc, root, path);
+    if let Err(e) = engine.add_data(nested) {
+        errors.push(format!("error: {}: {e}", path.display()));
+    }
+}
+
 /// Adds a `.rego` file, or every `.rego` file under a directory, to the engine.
 fn load_policies(engine: &mut Engine, path: &Path, errors: &mut Vec<String>) {
     for file in files_under(path, &["rego"], errors) {

@@ -8,9 +8,8 @@
 //! Exit codes: 0 when every test passes, 1 on any failure or error, 2 when the policies do not
 //! load or compile.
 
-use super::{has_ext, parse_document};
 use gavel::{Engine, EvalOptions, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -34,7 +33,7 @@ pub fn run(args: Args) -> ExitCode {
     let mut engine = Engine::new();
     let mut errors = vec![];
     for path in &args.paths {
-        load(&mut engine, path, path, &mut errors);
+        super::load_bundle(&mut engine, path, &mut errors);
     }
     if !errors.is_empty() {
         eprintln!("{}", errors.join("\n"));
@@ -162,49 +161,4 @@ fn reference(path: &[String]) -> String {
         }
     }
     out
-}
-
-/// Loads a path argument: a policy, a data file, or a directory of both (data nested under its
-/// folder's path relative to the argument).
-fn load(engine: &mut Engine, root: &Path, path: &Path, errors: &mut Vec<String>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-            Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
-            Err(e) => {
-                errors.push(format!("error: {}: {e}", path.display()));
-                return;
-            }
-        };
-        entries.sort();
-        for p in entries {
-            if p.is_dir() || has_ext(&p, &["rego", "json", "yaml", "yml"]) {
-                load(engine, root, &p, errors);
-            }
-        }
-        return;
-    }
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            errors.push(format!("error: {}: {e}", path.display()));
-            return;
-        }
-    };
-    if has_ext(path, &["rego"]) {
-        if let Err(e) = engine.add_policy(&path.display().to_string(), &text) {
-            errors.push(e.render());
-        }
-        return;
-    }
-    let doc = match parse_document(path, &text) {
-        Ok(d) => d,
-        Err(e) => {
-            errors.push(e);
-            return;
-        }
-    };
-    let doc = super::nest_under_folder(doc, root, path);
-    if let Err(e) = engine.add_data(doc) {
-        errors.push(format!("error: {}: {e}", path.display()));
-    }
 }
