@@ -7,7 +7,7 @@ use crate::compile::{
     CompiledQuery,
 };
 use crate::error::{Diagnostic, Error, ErrorKind};
-use crate::eval::{Evaluator, Options};
+use crate::eval::{Evaluator, Options, Shared};
 use crate::metadata::{self, Annotation, Target};
 use crate::source::Source;
 use crate::syntax::{self, ast};
@@ -37,18 +37,39 @@ impl Engine {
     /// # Errors
     /// [`Error::Policy`] with every syntax error found.
     pub fn add_policy(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        let source = Source::new(name, text);
-        let module = syntax::parse_module(&source).map_err(Error::Policy)?;
-        let annotations = metadata::annotations(&module).map_err(|(line, msg)| {
-            let offset = source
-                .text()
-                .lines()
-                .take(line - 1)
-                .map(|l| l.len() + 1)
-                .sum::<usize>();
-            let span = crate::source::Span::new(offset, offset + source.line_text(line).len());
-            Error::Policy(vec![Diagnostic::at(ErrorKind::Parse, msg, &source, span)])
-        })?;
+        let parsed = parse(name, text)?;
+        self.add_parsed(parsed);
+        Ok(())
+    }
+
+    /// Parses several policy modules at once, in parallel, and adds them in the order given
+    /// (the same result as calling [`Engine::add_policy`] on each, faster).
+    ///
+    /// # Errors
+    /// [`Error::Policy`] with the syntax errors of every module that does not parse; the
+    /// modules that do parse are added all the same.
+    pub fn add_policies(&mut self, policies: &[(&str, &str)]) -> Result<(), Error> {
+        use rayon::prelude::*;
+        let parsed: Vec<Result<ParsedModule, Error>> = policies
+            .par_iter()
+            .map(|(name, text)| parse(name, text))
+            .collect();
+        let mut errors = vec![];
+        for p in parsed {
+            match p {
+                Ok(p) => self.add_parsed(p),
+                Err(Error::Policy(mut d)) => errors.append(&mut d),
+                Err(other) => return Err(other),
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Policy(errors))
+        }
+    }
+
+    fn add_parsed(&mut self, (module, annotations): ParsedModule) {
         // Number this module's definitions the way the compiler will (defaults are not
         // definitions), so that an annotation names the definition it sits on.
         let mut def_index = vec![None; module.rules.len()];
@@ -72,7 +93,6 @@ impl Engine {
             self.annotations.push((path, def, a));
         }
         self.modules.push(module);
-        Ok(())
     }
 
     /// Merges a document into `data` (objects merge key by key; other values replace).
@@ -131,8 +151,29 @@ impl Engine {
             program,
             data: self.data,
             rules,
+            memo: Shared::default(),
         })
     }
+}
+
+/// A module and its METADATA annotations.
+type ParsedModule = (ast::Module, Vec<Annotation>);
+
+/// Parses one module and reads its annotations.
+fn parse(name: &str, text: &str) -> Result<ParsedModule, Error> {
+    let source = Source::new(name, text);
+    let module = syntax::parse_module(&source).map_err(Error::Policy)?;
+    let annotations = metadata::annotations(&module).map_err(|(line, msg)| {
+        let offset = source
+            .text()
+            .lines()
+            .take(line - 1)
+            .map(|l| l.len() + 1)
+            .sum::<usize>();
+        let span = crate::source::Span::new(offset, offset + source.line_text(line).len());
+        Error::Policy(vec![Diagnostic::at(ErrorKind::Parse, msg, &source, span)])
+    })?;
+    Ok((module, annotations))
 }
 
 /// Deep merge of two documents: `b` wins except where both are objects.
@@ -160,6 +201,8 @@ pub struct Policy {
     program: Program,
     data: Value,
     rules: Vec<RuleInfo>,
+    /// Results of input-free rules and functions, kept from one evaluation to the next.
+    memo: Shared,
 }
 
 /// A handle to one rule of a [`Policy`], for [`Policy::eval_rules`].
@@ -226,6 +269,12 @@ pub struct Evaluation {
 }
 
 impl Policy {
+    /// The compiled program (for the compiler's own tests).
+    #[cfg(test)]
+    pub(crate) fn program(&self) -> &Program {
+        &self.program
+    }
+
     /// Compiles a query against this policy.
     ///
     /// # Errors
@@ -274,12 +323,16 @@ impl Policy {
         data: Option<&Value>,
         options: &EvalOptions,
     ) -> Result<Evaluation, Error> {
+        let replaced_data = data.is_some();
         let data = data.cloned().unwrap_or_else(|| self.data.clone());
         let opts = Options {
             strict: options.strict_builtin_errors,
             print: options.print,
         };
         let mut ev = Evaluator::new(&self.program, data, input.cloned(), opts);
+        if !replaced_data {
+            ev = ev.with_shared(&self.memo);
+        }
         let solutions = ev
             .query(&query.compiled, &query.source)
             .map_err(Error::Eval)?;
@@ -313,7 +366,8 @@ impl Policy {
             strict: options.strict_builtin_errors,
             print: options.print,
         };
-        let mut ev = Evaluator::new(&self.program, self.data.clone(), Some(input.clone()), opts);
+        let mut ev = Evaluator::new(&self.program, self.data.clone(), Some(input.clone()), opts)
+            .with_shared(&self.memo);
         targets
             .iter()
             .map(|(r, defs)| {

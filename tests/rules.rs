@@ -22,6 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "common/regorus_engine.rs"]
+mod regorus_engine;
+
 const FIXTURES: &str = "tests/fixtures/rules";
 
 /// The 30 rules of the sidecar ruleset (issue 4). Ids are stable: changing this list is a
@@ -452,53 +455,15 @@ fn gavel_findings(
     out
 }
 
-/// regorus 0.11 looks functions up only by their full path or in the calling package, so a
-/// call through an import (`import data.gavel.lib.k8s` ... `k8s.describe(x)`) is not found. An
-/// import is only a name for a path, so spelling the path out (`data.gavel.lib.k8s.describe(x)`)
-/// means the same in every engine; this does that to the text regorus gets. (Later regorus
-/// versions resolve imported calls, but pull in the Verus verifier's macros, which add minutes
-/// to every build; see Cargo.toml.)
-fn expand_imported_calls(text: &str) -> String {
-    let import = regex::Regex::new(r"(?m)^import (data(?:\.\w+)+)(?: as (\w+))?\s*$").unwrap();
-    let mut out = text.to_string();
-    for caps in import.captures_iter(text) {
-        let path = &caps[1];
-        let alias = caps
-            .get(2)
-            .map_or_else(|| path.rsplit('.').next().unwrap(), |m| m.as_str());
-        let call = regex::Regex::new(&format!(r"(^|[^\w.]){alias}\.([A-Za-z_]\w*)\(")).unwrap();
-        out = call
-            .replace_all(&out, format!("${{1}}{path}.${{2}}(").as_str())
-            .into_owned();
-    }
-    out
-}
-
 #[test]
 fn imported_calls_are_spelled_out_for_regorus() {
     let text = "package p\nimport data.gavel.lib.k8s\nimport data.x.y as z\n\
                 a := k8s.describe(e)\nb := z.f(k8s.pod.spec, [notk8s.g(1)])\n";
     assert_eq!(
-        expand_imported_calls(text),
+        regorus_engine::expand_imported_calls(text),
         "package p\nimport data.gavel.lib.k8s\nimport data.x.y as z\n\
          a := data.gavel.lib.k8s.describe(e)\nb := data.x.y.f(k8s.pod.spec, [notk8s.g(1)])\n"
     );
-}
-
-/// regorus with the bundled modules and data for a version.
-fn regorus_engine(kube_version: &str) -> regorus::Engine {
-    let mut engine = regorus::Engine::new();
-    for (name, text) in catalog::MODULES {
-        engine
-            .add_policy(name.to_string(), expand_imported_calls(text))
-            .unwrap_or_else(|e| panic!("regorus rejects {name}: {e}"));
-    }
-    let policy = catalog::policy(kube_version).unwrap();
-    let data = serde_json::json!({ "gavel": policy.data().get("gavel").unwrap() });
-    engine
-        .add_data(regorus::Value::from_json_str(&data.to_string()).unwrap())
-        .unwrap();
-    engine
 }
 
 /// What regorus reports for one document: every finding rule evaluated on it.
@@ -535,7 +500,7 @@ fn differential(paths: &[PathBuf], kube_version: &str) -> usize {
             .len(),
         IDS.len()
     );
-    let mut engine = regorus_engine(kube_version);
+    let mut engine = regorus_engine::bundled(kube_version);
     let mut compared = 0;
     let mut mismatches = vec![];
     for source in load::sources(paths) {

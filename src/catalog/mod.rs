@@ -163,9 +163,7 @@ pub fn default_data() -> Value {
 /// [`Error::Policy`] when a bundled module does not compile (a test keeps that from shipping).
 pub fn policy(kube_version: &str) -> Result<Policy, Error> {
     let mut engine = Engine::new();
-    for (name, text) in MODULES {
-        engine.add_policy(name, text)?;
-    }
+    engine.add_policies(MODULES)?;
     let mut gavel = default_data();
     if let Value::Object(map) = &mut gavel {
         std::sync::Arc::make_mut(map)

@@ -71,13 +71,24 @@ fn scan(args: &Args) -> Result<ExitCode, String> {
             args.kube_version
         ));
     }
+    // Evaluation recurses once per literal of a body; give workers room for long bodies.
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(16 << 20);
+    if let Some(n) = args.jobs {
+        pool = pool.num_threads(n.max(1));
+    }
+    let pool = pool
+        .build()
+        .map_err(|e| format!("error: cannot start worker threads: {e}"))?;
+    // Everything runs on the pool, the parsing of the rules included, so `-j` holds throughout.
+    pool.install(|| scan_on_pool(args))
+}
+
+fn scan_on_pool(args: &Args) -> Result<ExitCode, String> {
     let mut engine = Engine::new();
     let mut errors = vec![];
     if !args.no_builtin {
-        for (name, text) in catalog::MODULES {
-            if let Err(e) = engine.add_policy(name, text) {
-                errors.push(e.render());
-            }
+        if let Err(e) = engine.add_policies(catalog::MODULES) {
+            errors.push(e.render());
         }
     }
     for path in &args.policies {
@@ -120,15 +131,7 @@ fn scan(args: &Args) -> Result<ExitCode, String> {
     if let Some((index, count)) = args.shard {
         scanner = scanner.with_shard(index, count);
     }
-    // Evaluation recurses once per literal of a body; give workers room for long bodies.
-    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(16 << 20);
-    if let Some(n) = args.jobs {
-        pool = pool.num_threads(n.max(1));
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| format!("error: cannot start worker threads: {e}"))?;
-    let report = pool.install(|| scanner.scan(&args.paths));
+    let report = scanner.scan(&args.paths);
     args.output.write(&report)
 }
 

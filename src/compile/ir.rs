@@ -21,6 +21,8 @@ pub struct Program {
     pub rules: Vec<RuleSet>,
     /// The package tree, for references to `data` that do not name a rule statically.
     pub tree: DataNode,
+    /// For each rule, whether its value never depends on `input` (see `purity`).
+    pub input_free: Vec<bool>,
 }
 
 /// A node of the package tree: packages hold rules and other packages.

@@ -7,6 +7,7 @@
 //! same), and a variable that nothing binds is reported as unsafe. A last pass rejects recursion.
 
 pub mod ir;
+mod purity;
 mod scope;
 
 use crate::builtins;
@@ -31,6 +32,7 @@ pub(crate) fn compile(modules: &[ast::Module]) -> Result<Program, Vec<Diagnostic
         c.check_recursion();
     }
     if c.errors.is_empty() {
+        c.program.input_free = purity::input_free(&c.program);
         Ok(c.program)
     } else {
         Err(c.errors)

@@ -9,11 +9,16 @@
 //! Rule values are computed on first use and cached for the rest of the evaluation; `with`
 //! replaces input or data for one literal and gives it a fresh cache.
 
+mod memo;
+
+pub(crate) use memo::Shared;
+
 use crate::compile::ir::*;
 use crate::compile::CompiledQuery;
 use crate::error::{Diagnostic, ErrorKind};
 use crate::source::{Source, Span};
 use crate::value::{Object, Set, Value};
+use memo::{Key, Table};
 use std::sync::Arc;
 
 type R<T> = Result<T, Diagnostic>;
@@ -44,8 +49,14 @@ pub(crate) struct Evaluator<'a> {
     data: Value,
     input: Option<Value>,
     options: Options,
-    frames: Vec<Vec<Option<Value>>>,
+    /// The slots of every active frame, one stack; the current frame starts at `base`.
+    slots: Vec<Option<Value>>,
+    base: usize,
     cache: Vec<Option<Option<Value>>>,
+    /// Function results of this evaluation (under the current `with`s).
+    memo: Table,
+    /// Results remembered across evaluations of the same policy and data.
+    shared: Option<&'a Shared>,
     overrides: Vec<(Vec<Value>, Value)>,
     source: Option<Arc<Source>>,
     depth: usize,
@@ -61,12 +72,15 @@ struct Docs {
     data: Value,
     overrides: Vec<(Vec<Value>, Value)>,
     cache: Vec<Option<Option<Value>>>,
+    memo: Table,
 }
 
 /// A continuation after a binding.
 type K<'k, 'a> = &'k mut dyn FnMut(&mut Evaluator<'a>) -> R<bool>;
 /// A continuation receiving a value.
 type KV<'k, 'a> = &'k mut dyn FnMut(&mut Evaluator<'a>, Value) -> R<bool>;
+/// A continuation receiving the keys and values of an object.
+type KPairs<'k, 'a> = &'k mut dyn FnMut(&mut Evaluator<'a>, &[(Value, Value)]) -> R<bool>;
 
 impl<'a> Evaluator<'a> {
     pub fn new(program: &'a Program, data: Value, input: Option<Value>, options: Options) -> Self {
@@ -75,8 +89,11 @@ impl<'a> Evaluator<'a> {
             data,
             input,
             options,
-            frames: vec![],
+            slots: vec![],
+            base: 0,
             cache: vec![None; program.rules.len()],
+            memo: Table::default(),
+            shared: None,
             overrides: vec![],
             source: None,
             depth: 0,
@@ -85,14 +102,32 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Remembers the results of input-free rules and functions in `shared`, which must belong
+    /// to this program and the data given to [`Evaluator::new`].
+    pub fn with_shared(mut self, shared: &'a Shared) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// The shared table, when rule `id` may use it now: it never reads input, and no `with`
+    /// has replaced a document.
+    fn shared_for(&self, id: RuleId) -> Option<&'a Shared> {
+        self.shared.filter(|_| {
+            self.outer.is_empty()
+                && self.overrides.is_empty()
+                && self.program.input_free.get(id).copied().unwrap_or(false)
+        })
+    }
+
     /// All solutions of a query.
     pub fn query(&mut self, q: &CompiledQuery, source: &Arc<Source>) -> R<Vec<Solution>> {
         self.source = Some(source.clone());
-        self.frames.push(vec![None; q.frame_size]);
+        let saved = self.push_frame(q.frame_size);
         let mut solutions = vec![];
         let mut exprs = vec![];
-        self.query_from(q, 0, &mut exprs, &mut solutions)?;
-        self.frames.pop();
+        let r = self.query_from(q, 0, &mut exprs, &mut solutions);
+        self.pop_frame(saved);
+        r?;
         Ok(solutions)
     }
 
@@ -153,11 +188,20 @@ impl<'a> Evaluator<'a> {
         if let Some(v) = self.override_for(&rs.path) {
             return Ok(v);
         }
+        let shared = self.shared_for(id);
+        let key = Key::new(id, &[]);
+        if let Some(v) = shared.and_then(|s| s.get(&key)) {
+            self.cache[id] = Some(v.clone());
+            return Ok(v);
+        }
         self.enter(&rs.source, rs.span)?;
         let result = self.compute_rule(id);
         self.depth -= 1;
         let value = result?;
         self.cache[id] = Some(value.clone());
+        if let Some(s) = shared {
+            s.insert(&key, value.clone());
+        }
         Ok(value)
     }
 
@@ -288,13 +332,13 @@ impl<'a> Evaluator<'a> {
             None => Ok(None),
             Some(Term::Value(v)) => Ok(Some(v.clone())),
             Some(t) => {
-                self.frames.push(vec![None; rs.default_frame]);
+                let saved = self.push_frame(rs.default_frame);
                 let mut first = None;
                 let r = self.eval_term(t, &mut |_, v| {
                     first = Some(v);
                     Ok(true)
                 });
-                self.frames.pop();
+                self.pop_frame(saved);
                 r?;
                 Ok(first)
             }
@@ -307,9 +351,9 @@ impl<'a> Evaluator<'a> {
 
     fn with_frame(&mut self, def: &RuleDef, f: K<'_, 'a>) -> R<bool> {
         let saved = self.source.replace(def.source.clone());
-        self.frames.push(vec![None; def.frame_size]);
+        let frame = self.push_frame(def.frame_size);
         let r = f(self);
-        self.frames.pop();
+        self.pop_frame(frame);
         self.source = saved;
         r
     }
@@ -338,8 +382,34 @@ impl<'a> Evaluator<'a> {
         Ok(())
     }
 
-    /// Calls a user function.
+    /// Calls a user function, or recalls its result for the same arguments (not while
+    /// `print` is collected: every call prints).
     fn call_function(&mut self, id: RuleId, args: &[Value], span: Span) -> R<Option<Value>> {
+        let key = Key::new(id, args);
+        let remember = !self.options.print;
+        if remember {
+            if let Some(r) = self.memo.get(&key) {
+                return Ok(r.clone());
+            }
+        }
+        let shared = self.shared_for(id).filter(|_| key.scalar());
+        let result = match shared.and_then(|s| s.get(&key)) {
+            Some(r) => r,
+            None => {
+                let r = self.run_function(id, args, span)?;
+                if let Some(s) = shared {
+                    s.insert(&key, r.clone());
+                }
+                r
+            }
+        };
+        if remember {
+            self.memo.insert(&key, result.clone());
+        }
+        Ok(result)
+    }
+
+    fn run_function(&mut self, id: RuleId, args: &[Value], span: Span) -> R<Option<Value>> {
         let rs = &self.program.rules[id];
         let src = self.source.clone().unwrap_or_else(|| rs.source.clone());
         self.enter(&src, span)?;
@@ -422,6 +492,7 @@ impl<'a> Evaluator<'a> {
             data: self.data.clone(),
             overrides: self.overrides.clone(),
             cache: std::mem::replace(&mut self.cache, fresh_cache),
+            memo: std::mem::take(&mut self.memo),
         };
         for (root, path, v) in replacements {
             match root {
@@ -445,6 +516,7 @@ impl<'a> Evaluator<'a> {
             self.data = outer.data;
             self.overrides = outer.overrides;
             self.cache = outer.cache;
+            self.memo = outer.memo;
         }
         r
     }
@@ -466,6 +538,7 @@ impl<'a> Evaluator<'a> {
         std::mem::swap(&mut self.data, &mut docs.data);
         std::mem::swap(&mut self.overrides, &mut docs.overrides);
         std::mem::swap(&mut self.cache, &mut docs.cache);
+        std::mem::swap(&mut self.memo, &mut docs.memo);
     }
 
     fn eval_literal(&mut self, lit: &Literal, k: K<'_, 'a>) -> R<bool> {
@@ -490,18 +563,12 @@ impl<'a> Evaluator<'a> {
                 value,
                 collection,
             } => self.eval_term(collection, &mut |ev, c| {
-                for (kv, vv) in entries(&c) {
-                    let stop = match key {
-                        Some(kp) => ev.match_pattern(kp, kv, &mut |ev| {
-                            ev.match_pattern(value, vv.clone(), k)
-                        })?,
-                        None => ev.match_pattern(value, vv, k)?,
-                    };
-                    if stop {
-                        return Ok(true);
+                each_entry(ev, &c, &mut |ev, kv, vv| match key {
+                    Some(kp) => {
+                        ev.match_pattern(kp, kv, &mut |ev| ev.match_pattern(value, vv.clone(), k))
                     }
-                }
-                Ok(false)
+                    None => ev.match_pattern(value, vv, k),
+                })
             }),
             LiteralKind::Every {
                 key,
@@ -514,7 +581,7 @@ impl<'a> Evaluator<'a> {
                 if !matches!(c, Value::Array(_) | Value::Object(_) | Value::Set(_)) {
                     return Ok(false);
                 }
-                for (kv, vv) in entries(&c) {
+                let failed = each_entry(ev, &c, &mut |ev, kv, vv| {
                     if let Some(ks) = key {
                         ev.bind(*ks, kv);
                     }
@@ -523,9 +590,10 @@ impl<'a> Evaluator<'a> {
                     for s in locals {
                         ev.unbind(*s);
                     }
-                    if !ok? {
-                        return Ok(false);
-                    }
+                    Ok(!ok?)
+                })?;
+                if failed {
+                    return Ok(false);
                 }
                 k(ev)
             }),
@@ -540,28 +608,37 @@ impl<'a> Evaluator<'a> {
 
     // ---- variables ---------------------------------------------------------------------------
 
+    /// Starts a frame of `size` unbound slots; returns what [`Self::pop_frame`] needs.
+    fn push_frame(&mut self, size: usize) -> usize {
+        let saved = self.base;
+        self.base = self.slots.len();
+        self.slots.resize(self.base + size, None);
+        saved
+    }
+
+    fn pop_frame(&mut self, saved: usize) {
+        self.slots.truncate(self.base);
+        self.base = saved;
+    }
+
     fn get(&self, slot: Slot) -> Option<Value> {
-        self.frames
-            .last()
-            .and_then(|f| f.get(slot))
-            .and_then(Clone::clone)
+        self.slots.get(self.base + slot).and_then(Clone::clone)
     }
 
     fn is_bound(&self, slot: Slot) -> bool {
-        self.frames
-            .last()
-            .and_then(|f| f.get(slot))
+        self.slots
+            .get(self.base + slot)
             .is_some_and(Option::is_some)
     }
 
     fn bind(&mut self, slot: Slot, v: Value) {
-        if let Some(s) = self.frames.last_mut().and_then(|f| f.get_mut(slot)) {
+        if let Some(s) = self.slots.get_mut(self.base + slot) {
             *s = Some(v);
         }
     }
 
     fn unbind(&mut self, slot: Slot) {
-        if let Some(s) = self.frames.last_mut().and_then(|f| f.get_mut(slot)) {
+        if let Some(s) = self.slots.get_mut(self.base + slot) {
             *s = None;
         }
     }
@@ -736,24 +813,12 @@ impl<'a> Evaluator<'a> {
                 &mut Vec::with_capacity(items.len()),
                 &mut |ev, vals| k(ev, Value::set(vals.iter().cloned().collect())),
             ),
-            Term::Object(items) => {
-                let flat: Vec<Term> = items
-                    .iter()
-                    .flat_map(|(a, b)| [a.clone(), b.clone()])
-                    .collect();
-                self.eval_list(
-                    &flat,
-                    0,
-                    &mut Vec::with_capacity(flat.len()),
-                    &mut |ev, vals| {
-                        let obj: Object = vals
-                            .chunks(2)
-                            .map(|c| (c[0].clone(), c[1].clone()))
-                            .collect();
-                        k(ev, Value::object(obj))
-                    },
-                )
-            }
+            Term::Object(items) => self.eval_pairs(
+                items,
+                0,
+                &mut Vec::with_capacity(items.len()),
+                &mut |ev, kvs| k(ev, Value::object(kvs.iter().cloned().collect())),
+            ),
             Term::ArrayCompr(head, body) => {
                 let mut out = vec![];
                 self.eval_body(body, 0, &mut |ev| {
@@ -846,30 +911,46 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// Evaluates the keys and values of an object term, calling `k` once per combination.
+    fn eval_pairs(
+        &mut self,
+        items: &[(Term, Term)],
+        i: usize,
+        acc: &mut Vec<(Value, Value)>,
+        k: KPairs<'_, 'a>,
+    ) -> R<bool> {
+        let Some((kt, vt)) = items.get(i) else {
+            return k(self, acc);
+        };
+        self.eval_term(kt, &mut |ev, key| {
+            ev.eval_term(vt, &mut |ev, value| {
+                acc.push((key.clone(), value));
+                let r = ev.eval_pairs(items, i + 1, acc, k);
+                acc.pop();
+                r
+            })
+        })
+    }
+
     /// Follows a reference path from a value, iterating where a key is an unbound variable.
     fn walk(&mut self, value: Value, path: &[Term], i: usize, k: KV<'_, 'a>) -> R<bool> {
         let Some(sel) = path.get(i) else {
             return k(self, value);
         };
         if matches!(sel, Term::Array(_) | Term::Object(_)) && self.is_open(sel) {
-            for (key, child) in entries(&value) {
-                if self.match_pattern(sel, key, &mut |ev| ev.walk(child.clone(), path, i + 1, k))? {
-                    return Ok(true);
-                }
-            }
-            return Ok(false);
+            return each_entry(self, &value, &mut |ev, key, child| {
+                ev.match_pattern(sel, key, &mut |ev| ev.walk(child.clone(), path, i + 1, k))
+            });
         }
         if let Term::Var(s) = sel {
             if !self.is_bound(*s) {
-                for (key, child) in entries(&value) {
-                    self.bind(*s, key);
-                    let r = self.walk(child, path, i + 1, k);
-                    self.unbind(*s);
-                    if r? {
-                        return Ok(true);
-                    }
-                }
-                return Ok(false);
+                let s = *s;
+                return each_entry(self, &value, &mut |ev, key, child| {
+                    ev.bind(s, key);
+                    let r = ev.walk(child, path, i + 1, k);
+                    ev.unbind(s);
+                    r
+                });
             }
         }
         self.eval_term(sel, &mut |ev, key| match value.index(&key) {
@@ -995,18 +1076,38 @@ fn collect_values(
     Ok(())
 }
 
-/// The (key, value) pairs of a collection: index and element, key and value, member and member.
-fn entries(v: &Value) -> Vec<(Value, Value)> {
+/// Calls `f` with each (key, value) pair of a collection (index and element, key and value,
+/// member and member) until it returns `true`; returns whether one did.
+fn each_entry<'a>(
+    ev: &mut Evaluator<'a>,
+    v: &Value,
+    f: &mut dyn FnMut(&mut Evaluator<'a>, Value, Value) -> R<bool>,
+) -> R<bool> {
     match v {
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, x)| (Value::int(i as i64), x.clone()))
-            .collect(),
-        Value::Object(map) => map.iter().map(|(k, x)| (k.clone(), x.clone())).collect(),
-        Value::Set(set) => set.iter().map(|x| (x.clone(), x.clone())).collect(),
-        _ => vec![],
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                if f(ev, Value::int(i as i64), x.clone())? {
+                    return Ok(true);
+                }
+            }
+        }
+        Value::Object(map) => {
+            for (key, x) in map.iter() {
+                if f(ev, key.clone(), x.clone())? {
+                    return Ok(true);
+                }
+            }
+        }
+        Value::Set(set) => {
+            for x in set.iter() {
+                if f(ev, x.clone(), x.clone())? {
+                    return Ok(true);
+                }
+            }
+        }
+        _ => {}
     }
+    Ok(false)
 }
 
 /// A copy of `doc` with the value at `path` replaced (objects created along the way).

@@ -1,0 +1,258 @@
+//! Remembered function results and rule values.
+//!
+//! Rego functions are pure: for the same arguments, input and data they return the same result,
+//! and rules hand the same values to them again and again (a container to each of a dozen
+//! checks, an image name to every rule that asks whether it is a sidecar's). Two tables remember
+//! results:
+//!
+//! - [`Table`], per evaluation, for every function call. Composite arguments are compared by
+//!   identity (the same reference-counted value), not by content: hashing a container on every
+//!   call would cost more than the call. A table keeps its arguments alive, so an identity cannot
+//!   be reused by another value while its entry exists.
+//! - [`Shared`], per compiled policy and across evaluations, for the rules and functions that
+//!   never read `input` (`compile::purity`), when every argument is a scalar: parsing the
+//!   quantity `"250m"` or matching an image against the sidecar list then happens once per scan,
+//!   not once per document. It is bounded, and only used while the policy's own data is in force.
+
+use crate::compile::ir::RuleId;
+use crate::value::Value;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::{Arc, RwLock};
+
+/// How many entries the shared table holds at most; past that, results are not remembered.
+const SHARED_CAPACITY: usize = 1 << 16;
+
+/// A call's key: the function (or rule) and its arguments, hashed.
+pub(crate) struct Key<'v> {
+    id: RuleId,
+    args: &'v [Value],
+    hash: u64,
+}
+
+impl<'v> Key<'v> {
+    pub fn new(id: RuleId, args: &'v [Value]) -> Key<'v> {
+        let mut h = FxHasher::default();
+        id.hash(&mut h);
+        for a in args {
+            hash_shallow(a, &mut h);
+        }
+        Key {
+            id,
+            args,
+            hash: h.finish(),
+        }
+    }
+
+    /// Whether every argument is a scalar (null, boolean, number or string).
+    pub fn scalar(&self) -> bool {
+        self.args
+            .iter()
+            .all(|a| !matches!(a, Value::Array(_) | Value::Object(_) | Value::Set(_)))
+    }
+}
+
+struct Entry {
+    id: RuleId,
+    args: Box<[Value]>,
+    result: Option<Value>,
+}
+
+/// Results by key; `None` results (undefined) are remembered too.
+#[derive(Default)]
+pub(crate) struct Table {
+    buckets: HashMap<u64, Vec<Entry>, BuildHasherDefault<FxHasher>>,
+    len: usize,
+}
+
+impl Table {
+    pub fn get(&self, key: &Key<'_>) -> Option<&Option<Value>> {
+        self.buckets.get(&key.hash)?.iter().find_map(|e| {
+            (e.id == key.id
+                && e.args.len() == key.args.len()
+                && e.args.iter().zip(key.args).all(|(a, b)| same(a, b)))
+            .then_some(&e.result)
+        })
+    }
+
+    pub fn insert(&mut self, key: &Key<'_>, result: Option<Value>) {
+        self.len += 1;
+        self.buckets.entry(key.hash).or_default().push(Entry {
+            id: key.id,
+            args: key.args.into(),
+            result,
+        });
+    }
+}
+
+/// A [`Table`] shared by the threads evaluating one policy.
+#[derive(Default)]
+pub(crate) struct Shared {
+    table: RwLock<Table>,
+}
+
+impl Shared {
+    pub fn get(&self, key: &Key<'_>) -> Option<Option<Value>> {
+        self.table.read().ok()?.get(key).cloned()
+    }
+
+    pub fn insert(&self, key: &Key<'_>, result: Option<Value>) {
+        if let Ok(mut table) = self.table.write() {
+            if table.len < SHARED_CAPACITY && table.get(key).is_none() {
+                table.insert(key, result);
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let len = self.table.read().map(|t| t.len).unwrap_or(0);
+        write!(f, "Shared {{ {len} entries }}")
+    }
+}
+
+/// Scalars by content, composites by identity.
+fn hash_shallow(v: &Value, h: &mut FxHasher) {
+    match v {
+        Value::Array(a) => (1u8, Arc::as_ptr(a) as usize).hash(h),
+        Value::Object(o) => (2u8, Arc::as_ptr(o) as usize).hash(h),
+        Value::Set(s) => (3u8, Arc::as_ptr(s) as usize).hash(h),
+        scalar => scalar.hash(h),
+    }
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => Arc::ptr_eq(x, y),
+        (Value::Object(x), Value::Object(y)) => Arc::ptr_eq(x, y),
+        (Value::Set(x), Value::Set(y)) => Arc::ptr_eq(x, y),
+        _ => a == b,
+    }
+}
+
+/// The Firefox hash (as in rustc): fast on the short keys here, and no attacker picks them.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn composites_are_told_apart_by_identity_and_scalars_by_content() {
+        let a = Value::array(vec![Value::int(1)]);
+        let b = Value::array(vec![Value::int(1)]);
+        let mut t = Table::default();
+        t.insert(
+            &Key::new(1, &[a.clone(), Value::string("x")]),
+            Some(Value::int(7)),
+        );
+        assert_eq!(
+            t.get(&Key::new(1, &[a.clone(), Value::string("x")])),
+            Some(&Some(Value::int(7)))
+        );
+        assert_eq!(t.get(&Key::new(1, &[b, Value::string("x")])), None);
+        assert_eq!(t.get(&Key::new(2, &[a.clone(), Value::string("x")])), None);
+        assert_eq!(t.get(&Key::new(1, &[a, Value::string("y")])), None);
+    }
+
+    #[test]
+    fn the_shared_table_is_bounded() {
+        let shared = Shared::default();
+        for i in 0..SHARED_CAPACITY + 10 {
+            shared.insert(&Key::new(0, &[Value::int(i as i64)]), None);
+        }
+        assert_eq!(
+            shared.table.read().map(|t| t.len).ok(),
+            Some(SHARED_CAPACITY)
+        );
+        let last = [Value::int(SHARED_CAPACITY as i64 + 5)];
+        assert_eq!(shared.get(&Key::new(0, &last)), None);
+        assert_eq!(shared.get(&Key::new(0, &[Value::int(3)])), Some(None));
+    }
+
+    /// Remembered results never leak from one input, or one data document, to another.
+    #[test]
+    fn results_follow_the_input_and_the_data() {
+        let text = r#"package p
+            suffix := input.suffix
+            tag(x) := concat("", [x, suffix])
+            limit(x) := x * data.factor
+            out := [tag("a"), limit(2)]
+        "#;
+        let mut engine = crate::Engine::new();
+        engine.add_policy("p.rego", text).unwrap();
+        let mut data = crate::value::Object::new();
+        data.insert(Value::string("factor"), Value::int(10));
+        engine.add_data(Value::object(data)).unwrap();
+        let policy = engine.compile().unwrap();
+        let out = policy
+            .rules()
+            .iter()
+            .find(|r| r.path.last().map(|s| s.as_ref()) == Some("out"))
+            .unwrap()
+            .id;
+        let eval = |suffix: &str| {
+            let mut input = crate::value::Object::new();
+            input.insert(Value::string("suffix"), Value::string(suffix));
+            let results =
+                policy.eval_rules(&[(out, None)], &Value::object(input), &Default::default());
+            results
+                .into_iter()
+                .next()
+                .unwrap()
+                .unwrap()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(eval("1"), r#"["a1", 20]"#);
+        assert_eq!(eval("2"), r#"["a2", 20]"#);
+        // A query with other data, or with `with`, does not see the remembered 20.
+        let q = policy.query("x := data.p.out").unwrap();
+        let other: Value = Value::from_json_str(r#"{"factor": 3}"#).unwrap();
+        let input = Value::from_json_str(r#"{"suffix": "3"}"#).unwrap();
+        let r = policy
+            .eval_with(&q, Some(&input), Some(&other), &Default::default())
+            .unwrap();
+        assert_eq!(r.solutions[0].bindings["x"].to_string(), r#"["a3", 6]"#);
+        let q = policy
+            .query("x := data.p.out with data.factor as 5")
+            .unwrap();
+        let r = policy.eval(&q, Some(&input)).unwrap();
+        assert_eq!(r[0].bindings["x"].to_string(), r#"["a3", 10]"#);
+        let q = policy.query("x := data.p.out").unwrap();
+        let r = policy.eval(&q, Some(&input)).unwrap();
+        assert_eq!(r[0].bindings["x"].to_string(), r#"["a3", 20]"#);
+    }
+}
