@@ -162,7 +162,11 @@ fn fixtures_match_their_snapshots() {
             f.path.display(),
             report.errors
         );
-        let findings = report.findings.iter().filter(|x| x.rule == f.rule).count();
+        let findings = report
+            .findings
+            .iter()
+            .filter(|x| *x.rule == *f.rule)
+            .count();
         if f.passing() {
             assert_eq!(
                 findings,

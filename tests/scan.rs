@@ -276,6 +276,17 @@ fn usage_and_policy_errors_exit_2() {
     let run = gavel(&["scan", "--data", "tests/fixtures/scan/missing.json", INPUTS]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("missing.json"), "{}", run.stderr);
+
+    // A report that cannot be written (its folder does not exist), in each streamed format.
+    for format in ["human", "json"] {
+        let run = scan(&["--format", format, "-o", "no-such-dir/report.txt", INPUTS]);
+        assert_eq!(run.code, 2, "{format}");
+        assert!(
+            run.stderr.contains("no-such-dir/report.txt"),
+            "{format}: {}",
+            run.stderr
+        );
+    }
 }
 
 #[test]

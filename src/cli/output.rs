@@ -2,6 +2,7 @@
 
 use gavel::report::{self, Format, Report, Severity};
 use std::io::IsTerminal;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -50,13 +51,23 @@ impl Output {
         let format = self.format();
         let color =
             self.file.is_none() && format == Format::Human && std::io::stdout().is_terminal();
-        let text = report::render(report, format, color);
-        match &self.file {
-            Some(path) => {
-                std::fs::write(path, text).map_err(|e| format!("error: {}: {e}", path.display()))?
+        // Written as it is produced: a large report is not held twice in memory.
+        let written = match &self.file {
+            Some(path) => std::fs::File::create(path)
+                .and_then(|f| {
+                    let mut out = std::io::BufWriter::new(f);
+                    report::write(report, format, color, &mut out)?;
+                    out.flush()
+                })
+                .map_err(|e| format!("error: {}: {e}", path.display())),
+            None => {
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                report::write(report, format, color, &mut out)
+                    .and_then(|()| out.flush())
+                    .map_err(|e| format!("error: cannot write the report: {e}"))
             }
-            None => print!("{text}"),
-        }
+        };
+        written?;
         if !report.errors.is_empty() {
             return Ok(ExitCode::from(2));
         }

@@ -2,7 +2,7 @@
 //! remediation, and a one-line summary. Colour only when asked (the CLI asks on a terminal).
 
 use super::{Report, Severity};
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 const RESET: &str = "\x1b[0m";
 
@@ -25,6 +25,42 @@ fn severity_colour(s: Severity) -> &'static str {
 /// Renders the report for a terminal or a log.
 pub fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
+    render_to(report, color, &mut out);
+    out
+}
+
+/// Writes the report for a terminal or a log, finding by finding.
+///
+/// # Errors
+/// The writer's error.
+pub fn write(report: &Report, color: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut adapter = IoWriter { out, error: None };
+    render_to(report, color, &mut adapter);
+    match adapter.error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// `fmt::Write` onto an `io::Write`, keeping the first error.
+struct IoWriter<'w> {
+    out: &'w mut dyn std::io::Write,
+    error: Option<std::io::Error>,
+}
+
+impl Write for IoWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.error.is_some() {
+            return Err(fmt::Error);
+        }
+        self.out.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            fmt::Error
+        })
+    }
+}
+
+fn render_to(report: &Report, color: bool, out: &mut dyn Write) {
     for e in &report.errors {
         let place = match (e.line, e.column) {
             (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
@@ -70,7 +106,7 @@ pub fn render(report: &Report, color: bool) -> String {
                 let _ = writeln!(out, "  = help: {}", rule.remediation.trim());
             }
         }
-        out.push('\n');
+        let _ = out.write_char('\n');
     }
     let s = &report.summary;
     let count = |sev: Severity| report.findings.iter().filter(|f| f.severity == sev).count();
@@ -86,7 +122,6 @@ pub fn render(report: &Report, color: bool) -> String {
         plural(s.files, "file"),
         plural(s.errors, "input error"),
     );
-    out
 }
 
 fn plural(n: usize, noun: &str) -> String {

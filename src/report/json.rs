@@ -21,19 +21,40 @@ struct Document {
     checked: Vec<Checked>,
 }
 
+/// [`Document`] borrowing the report, for writing (a report can hold millions of entries).
+#[derive(Serialize)]
+struct DocumentRef<'r> {
+    version: &'static str,
+    findings: &'r [Finding],
+    errors: &'r [InputError],
+    summary: &'r Summary,
+    rules: &'r [RuleInfo],
+    checked: &'r [Checked],
+}
+
 /// Renders the report as pretty JSON.
 pub fn render(report: &Report) -> String {
-    let doc = Document {
-        version: SCHEMA_VERSION.to_string(),
-        findings: report.findings.clone(),
-        errors: report.errors.clone(),
-        summary: report.summary.clone(),
-        rules: report.rules.clone(),
-        checked: report.checked.clone(),
+    let mut out = Vec::new();
+    // Writing into memory fails only on a serialisation error, which these types do not have.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the report as pretty JSON, as it goes.
+///
+/// # Errors
+/// The writer's error.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let doc = DocumentRef {
+        version: SCHEMA_VERSION,
+        findings: &report.findings,
+        errors: &report.errors,
+        summary: &report.summary,
+        rules: &report.rules,
+        checked: &report.checked,
     };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }
 
 /// Reads a report written by [`render`].

@@ -39,7 +39,7 @@ pub fn render(report: &Report) -> String {
         cases
             .entry((f.document, f.object.label()))
             .or_default()
-            .entry(f.rule.as_str())
+            .entry(&*f.rule)
             .or_default()
             .push(f);
     }

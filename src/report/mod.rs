@@ -95,11 +95,60 @@ impl ObjectRef {
     }
 }
 
+/// One step of a finding's field path: an object key or an array index. Any other value a rule
+/// put in its path is kept as JSON. (Keys share the rule result's strings: a report holds many
+/// findings, and most of their paths repeat the same few keys.)
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathStep {
+    /// An object key.
+    Key(Arc<str>),
+    /// An array index.
+    Index(u64),
+    /// Anything else.
+    Other(serde_json::Value),
+}
+
+impl PathStep {
+    /// The step for a value of a rule's `path`.
+    pub fn of(v: &Value) -> PathStep {
+        match v {
+            Value::String(s) => PathStep::Key(s.clone()),
+            Value::Number(n) => match n.to_string().parse::<u64>() {
+                Ok(i) => PathStep::Index(i),
+                Err(_) => PathStep::Other(serde_json::to_value(v).unwrap_or_default()),
+            },
+            other => PathStep::Other(serde_json::to_value(other).unwrap_or_default()),
+        }
+    }
+}
+
+impl Serialize for PathStep {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PathStep::Key(k) => s.serialize_str(k),
+            PathStep::Index(i) => s.serialize_u64(*i),
+            PathStep::Other(v) => v.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PathStep {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(k) => PathStep::Key(k.into()),
+            serde_json::Value::Number(n) if n.as_u64().is_some() => {
+                PathStep::Index(n.as_u64().unwrap_or_default())
+            }
+            other => PathStep::Other(other),
+        })
+    }
+}
+
 /// One rule result at one place.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    /// The rule's id.
-    pub rule: String,
+    /// The rule's id (shared by all its findings).
+    pub rule: Arc<str>,
     /// Its severity.
     pub severity: Severity,
     /// What is wrong.
@@ -112,10 +161,10 @@ pub struct Finding {
     pub column: usize,
     /// 0-based index of the document in its file.
     pub document: usize,
-    /// The object.
-    pub object: ObjectRef,
+    /// The object (shared by all its findings).
+    pub object: Arc<ObjectRef>,
     /// Keys and indices from the object to the field, when the rule gave them.
-    pub path: Vec<serde_json::Value>,
+    pub path: Vec<PathStep>,
     /// The text of the finding's line, for code frames.
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source_line: Option<String>,
@@ -246,6 +295,25 @@ pub enum Format {
     Junit,
 }
 
+/// Writes a report. JSON and the human format are written as they are produced; the others are
+/// rendered whole first. `color` applies to the human format only.
+///
+/// # Errors
+/// The writer's error.
+pub fn write(
+    report: &Report,
+    format: Format,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Human => human::write(report, color, out),
+        Format::Json => json::write(report, out),
+        Format::Sarif => out.write_all(render_sarif(report).as_bytes()),
+        Format::Junit => out.write_all(render_junit(report).as_bytes()),
+    }
+}
+
 /// Renders a report. `color` applies to the human format only.
 pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
@@ -253,5 +321,27 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
         Format::Json => render_json(report),
         Format::Sarif => render_sarif(report),
         Format::Junit => render_junit(report),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_steps_read_back_as_written() {
+        let path = vec![
+            PathStep::of(&Value::from("spec")),
+            PathStep::of(&Value::int(2)),
+            PathStep::of(&Value::int(-1)),
+            PathStep::of(&Value::Bool(true)),
+        ];
+        assert!(matches!(path[0], PathStep::Key(_)));
+        assert_eq!(path[1], PathStep::Index(2));
+        assert!(matches!(path[2], PathStep::Other(_)));
+        let text = serde_json::to_string(&path).unwrap_or_default();
+        assert_eq!(text, r#"["spec",2,-1,true]"#);
+        let back: Vec<PathStep> = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(back, path);
     }
 }

@@ -62,7 +62,7 @@ pub fn render(report: &Report) -> String {
                     },
                 }],
             });
-            if let Some(i) = report.rules.iter().position(|r| r.id == f.rule) {
+            if let Some(i) = report.rules.iter().position(|r| *r.id == *f.rule) {
                 result["ruleIndex"] = json!(i);
             }
             result

@@ -10,11 +10,14 @@
 
 use crate::engine::{EvalOptions, Policy, RuleRef};
 use crate::load::{self, Document, LoadError};
-use crate::report::{Checked, Finding, InputError, ObjectRef, Report, RuleInfo, Severity};
+use crate::report::{
+    Checked, Finding, InputError, ObjectRef, PathStep, Report, RuleInfo, Severity,
+};
 use crate::value::Value;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The annotation that suppresses rules for one object: `gavel.io/ignore: "rule-a, rule-b"`.
 pub const IGNORE_ANNOTATION: &str = "gavel.io/ignore";
@@ -31,6 +34,8 @@ pub struct Selection {
 /// A rule that produces findings.
 #[derive(Clone, Debug)]
 struct Check {
+    /// `info.id`, shared by the check's findings.
+    id: Arc<str>,
     rule: RuleRef,
     /// The definitions that make this check, when the rule's definitions differ in metadata.
     defs: Option<Vec<usize>>,
@@ -128,6 +133,7 @@ impl Scanner {
                 };
                 let defs = if whole { None } else { Some(defs) };
                 checks.push(Check {
+                    id: Arc::from(info.id.as_str()),
                     rule: r.id,
                     defs,
                     info,
@@ -252,7 +258,7 @@ impl Scanner {
             .policy
             .eval_rules(&self.targets, &doc.value, &EvalOptions::default());
         let ignored = ignored_rules(&doc.value);
-        let object = ObjectRef::of(&doc.value);
+        let object = Arc::new(ObjectRef::of(&doc.value));
         let mut out = Outcome::default();
         for (check, result) in self.checks.iter().zip(results) {
             let value = match result {
@@ -277,7 +283,7 @@ impl Scanner {
                 let at = doc.locate(&path);
                 let source_line = Some(doc.line_text(at.line).to_string());
                 out.findings.push(Finding {
-                    rule: check.info.id.clone(),
+                    rule: check.id.clone(),
                     severity: check.info.severity,
                     message,
                     file: doc.file.clone(),
@@ -285,10 +291,7 @@ impl Scanner {
                     column: at.column,
                     document: doc.index,
                     object: object.clone(),
-                    path: path
-                        .iter()
-                        .map(|p| serde_json::to_value(p).unwrap_or_default())
-                        .collect(),
+                    path: path.iter().map(PathStep::of).collect(),
                     source_line,
                 });
             }
