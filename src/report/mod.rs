@@ -104,8 +104,8 @@ pub enum PathStep {
     Key(Arc<str>),
     /// An array index.
     Index(u64),
-    /// Anything else.
-    Other(serde_json::Value),
+    /// Anything else (rare; boxed to keep every step two words).
+    Other(Box<serde_json::Value>),
 }
 
 impl PathStep {
@@ -115,9 +115,9 @@ impl PathStep {
             Value::String(s) => PathStep::Key(s.clone()),
             Value::Number(n) => match n.to_string().parse::<u64>() {
                 Ok(i) => PathStep::Index(i),
-                Err(_) => PathStep::Other(serde_json::to_value(v).unwrap_or_default()),
+                Err(_) => PathStep::Other(Box::new(serde_json::to_value(v).unwrap_or_default())),
             },
-            other => PathStep::Other(serde_json::to_value(other).unwrap_or_default()),
+            other => PathStep::Other(Box::new(serde_json::to_value(other).unwrap_or_default())),
         }
     }
 }
@@ -139,7 +139,7 @@ impl<'de> Deserialize<'de> for PathStep {
             serde_json::Value::Number(n) if n.as_u64().is_some() => {
                 PathStep::Index(n.as_u64().unwrap_or_default())
             }
-            other => PathStep::Other(other),
+            other => PathStep::Other(Box::new(other)),
         })
     }
 }
@@ -339,6 +339,7 @@ mod tests {
         assert!(matches!(path[0], PathStep::Key(_)));
         assert_eq!(path[1], PathStep::Index(2));
         assert!(matches!(path[2], PathStep::Other(_)));
+        assert_eq!(std::mem::size_of::<PathStep>(), 24);
         let text = serde_json::to_string(&path).unwrap_or_default();
         assert_eq!(text, r#"["spec",2,-1,true]"#);
         let back: Vec<PathStep> = serde_json::from_str(&text).unwrap_or_default();
