@@ -113,9 +113,9 @@ impl PathStep {
     pub fn of(v: &Value) -> PathStep {
         match v {
             Value::String(s) => PathStep::Key(s.clone()),
-            Value::Number(n) => match n.to_string().parse::<u64>() {
-                Ok(i) => PathStep::Index(i),
-                Err(_) => PathStep::Other(Box::new(serde_json::to_value(v).unwrap_or_default())),
+            Value::Number(n) => match n.as_i64().and_then(|i| u64::try_from(i).ok()) {
+                Some(i) => PathStep::Index(i),
+                None => PathStep::Other(Box::new(serde_json::to_value(v).unwrap_or_default())),
             },
             other => PathStep::Other(Box::new(serde_json::to_value(other).unwrap_or_default())),
         }
