@@ -82,21 +82,21 @@ impl Fixture {
     }
 }
 
-fn fixtures() -> Vec<Fixture> {
-    let mut out = vec![];
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join(FIXTURES))
+/// The entries of a directory, sorted.
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    dirs.sort();
-    for dir in dirs {
+    out.sort();
+    out
+}
+
+fn fixtures() -> Vec<Fixture> {
+    let mut out = vec![];
+    for dir in sorted_entries(&root().join(FIXTURES)) {
         let rule = dir.file_name().unwrap().to_str().unwrap().to_string();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for file in files {
+        for file in sorted_entries(&dir) {
             let file_name = file.file_name().unwrap().to_str().unwrap().to_string();
             let name = file_name
                 .strip_suffix(".yaml")

@@ -19,13 +19,18 @@ pub struct ExplainArgs {
     id: String,
 }
 
+/// The bundled rules' documentation, or exit code 2 after printing why it cannot be read.
+fn bundled_rules() -> Result<Vec<catalog::RuleDoc>, ExitCode> {
+    catalog::rules().map_err(|e| {
+        eprintln!("{}", e.render());
+        ExitCode::from(2)
+    })
+}
+
 pub fn run(args: Args) -> ExitCode {
-    let rules = match catalog::rules() {
+    let rules = match bundled_rules() {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("{}", e.render());
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if let Some(dir) = &args.write_docs {
         return match write_docs(dir) {
@@ -77,12 +82,9 @@ fn write_docs(dir: &std::path::Path) -> Result<usize, String> {
 }
 
 pub fn explain(args: ExplainArgs) -> ExitCode {
-    let rules = match catalog::rules() {
+    let rules = match bundled_rules() {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("{}", e.render());
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     match rules.iter().find(|r| r.id == args.id) {
         Some(rule) => {

@@ -188,9 +188,9 @@ impl<'a> Evaluator<'a> {
         if let Some(v) = self.override_for(&rs.path) {
             return Ok(v);
         }
-        let shared = self.shared_for(id);
-        let key = Key::new(id, &[]);
-        if let Some(v) = shared.and_then(|s| s.get(&key)) {
+        // The key is hashed only when the shared table may hold the value.
+        let shared = self.shared_for(id).map(|s| (s, Key::new(id, &[])));
+        if let Some(v) = shared.as_ref().and_then(|(s, key)| s.get(key)) {
             self.cache[id] = Some(v.clone());
             return Ok(v);
         }
@@ -199,7 +199,7 @@ impl<'a> Evaluator<'a> {
         self.depth -= 1;
         let value = result?;
         self.cache[id] = Some(value.clone());
-        if let Some(s) = shared {
+        if let Some((s, key)) = shared {
             s.insert(&key, value.clone());
         }
         Ok(value)

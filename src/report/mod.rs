@@ -316,12 +316,10 @@ pub fn write(
 
 /// Renders a report. `color` applies to the human format only.
 pub fn render(report: &Report, format: Format, color: bool) -> String {
-    match format {
-        Format::Human => render_human(report, color),
-        Format::Json => render_json(report),
-        Format::Sarif => render_sarif(report),
-        Format::Junit => render_junit(report),
-    }
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(report, format, color, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
