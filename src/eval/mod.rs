@@ -19,6 +19,7 @@ use crate::error::{Diagnostic, ErrorKind};
 use crate::source::{Source, Span};
 use crate::value::{Object, Set, Value};
 use memo::{Key, Table};
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 type R<T> = Result<T, Diagnostic>;
@@ -73,6 +74,22 @@ struct Docs {
     overrides: Vec<(Vec<Value>, Value)>,
     cache: Vec<Option<Option<Value>>>,
     memo: Table,
+}
+
+/// What [`Evaluator::one`] found.
+enum One {
+    /// The term's only value.
+    Value(Value),
+    /// The term has no value.
+    Undefined,
+    /// The term may have several values, or binds variables: evaluate it by continuation.
+    Many,
+}
+
+impl From<Option<Value>> for One {
+    fn from(v: Option<Value>) -> One {
+        v.map_or(One::Undefined, One::Value)
+    }
 }
 
 /// A continuation after a binding.
@@ -776,7 +793,148 @@ impl<'a> Evaluator<'a> {
 
     // ---- terms -------------------------------------------------------------------------------
 
+    /// Calls `k` with each value of `t`: at most once for the terms [`Self::one`] can evaluate
+    /// without iterating, which is most of them.
     pub fn eval_term(&mut self, t: &Term, k: KV<'_, 'a>) -> R<bool> {
+        match self.one(t)? {
+            One::Value(v) => k(self, v),
+            One::Undefined => Ok(false),
+            One::Many => self.eval_many(t, k),
+        }
+    }
+
+    /// The value of a term that has at most one (no reference iterates over an unbound
+    /// variable, no call binds an output), without continuations; [`One::Many`] for any other
+    /// term, before evaluating anything that [`Self::eval_many`] would evaluate again with a
+    /// different outcome (calls are not tried at all while `print` output is collected, so that
+    /// nothing prints twice).
+    fn one(&mut self, t: &Term) -> R<One> {
+        Ok(match t {
+            Term::Value(v) => One::Value(v.clone()),
+            Term::Var(s) => match self.get(*s) {
+                Some(v) => One::Value(v),
+                None => One::Many,
+            },
+            Term::Input => self.input.clone().into(),
+            Term::Rule(id) => self.rule_value(*id)?.into(),
+            Term::Data(path) => self.data_at(path)?.into(),
+            Term::Ref(head, path) => match self.one(head)? {
+                One::Value(v) => self.follow(&v, path)?,
+                other => other,
+            },
+            Term::Call(callee, args, span) => self.call_one(callee, args, *span)?,
+            Term::Array(items) => {
+                let mut vals = Vec::with_capacity(items.len());
+                for item in items {
+                    match self.one(item)? {
+                        One::Value(v) => vals.push(v),
+                        other => return Ok(other),
+                    }
+                }
+                One::Value(Value::array(vals))
+            }
+            Term::Set(items) => {
+                let mut vals = Set::new();
+                for item in items {
+                    match self.one(item)? {
+                        One::Value(v) => vals.insert(v),
+                        other => return Ok(other),
+                    };
+                }
+                One::Value(Value::set(vals))
+            }
+            Term::Object(items) => {
+                let mut obj = Object::new();
+                for (kt, vt) in items {
+                    let key = match self.one(kt)? {
+                        One::Value(v) => v,
+                        other => return Ok(other),
+                    };
+                    match self.one(vt)? {
+                        One::Value(v) => obj.insert(key, v),
+                        other => return Ok(other),
+                    };
+                }
+                One::Value(Value::object(obj))
+            }
+            _ => One::Many,
+        })
+    }
+
+    /// Follows a reference path from `head` while every key has one value.
+    fn follow(&mut self, head: &Value, path: &[Term]) -> R<One> {
+        let mut cur = head;
+        for sel in path {
+            let next = match sel {
+                Term::Value(key) => cur.index(key),
+                Term::Var(s) => match self.slots.get(self.base + s) {
+                    Some(Some(key)) => cur.index(key),
+                    _ => return Ok(One::Many),
+                },
+                _ if self.is_open(sel) => return Ok(One::Many),
+                _ => match self.one(sel)? {
+                    One::Value(key) => cur.index(&key),
+                    other => return Ok(other),
+                },
+            };
+            match next {
+                Some(v) => cur = v,
+                None => return Ok(One::Undefined),
+            }
+        }
+        Ok(One::Value(cur.clone()))
+    }
+
+    /// A call whose arguments have one value each and whose output (if any) is bound.
+    fn call_one(&mut self, callee: &Callee, args: &[Term], span: Span) -> R<One> {
+        if matches!(callee, Callee::Print) || self.options.print {
+            return Ok(One::Many);
+        }
+        let (inputs, out) = match args.split_last() {
+            Some((out, inputs)) if callee.has_output(args.len()) => (inputs, Some(out)),
+            _ => (args, None),
+        };
+        if out.is_some_and(|o| self.is_open(o)) {
+            return Ok(One::Many);
+        }
+        let mut vals: SmallVec<[Value; 4]> = SmallVec::with_capacity(inputs.len());
+        for a in inputs {
+            match self.one(a)? {
+                One::Value(v) => vals.push(v),
+                other => return Ok(other),
+            }
+        }
+        let Some(v) = self.apply(callee, &vals, span)? else {
+            return Ok(One::Undefined);
+        };
+        let Some(out) = out else {
+            return Ok(One::Value(v));
+        };
+        Ok(match self.one(out)? {
+            One::Value(o) if o == v => One::Value(Value::Bool(true)),
+            One::Value(_) => One::Undefined,
+            other => other,
+        })
+    }
+
+    /// The result of calling `callee` with `args`: `None` when undefined (a built-in's error
+    /// too, unless evaluation is strict).
+    fn apply(&mut self, callee: &Callee, args: &[Value], span: Span) -> R<Option<Value>> {
+        match callee {
+            Callee::Builtin(b) => match (b.func)(args) {
+                Ok(v) => Ok(Some(v)),
+                Err(e) if self.options.strict && !e.is_undefined() => {
+                    Err(self.error(e.kind, &e.message, span))
+                }
+                Err(_) => Ok(None),
+            },
+            Callee::Rule { id, .. } => self.call_function(*id, args, span),
+            Callee::Print => Ok(None),
+        }
+    }
+
+    /// Every value of any term, by continuation.
+    fn eval_many(&mut self, t: &Term, k: KV<'_, 'a>) -> R<bool> {
         match t {
             Term::Value(v) => k(self, v.clone()),
             Term::Var(s) => match self.get(*s) {
@@ -990,20 +1148,9 @@ impl<'a> Evaluator<'a> {
             0,
             &mut Vec::with_capacity(inputs.len()),
             &mut |ev, vals| {
-                let result = match callee {
-                    Callee::Builtin(b) => match (b.func)(vals) {
-                        Ok(v) => Some(v),
-                        Err(e) => {
-                            if ev.options.strict && !e.is_undefined() {
-                                return Err(ev.error(e.kind, &e.message, span));
-                            }
-                            None
-                        }
-                    },
-                    Callee::Rule { id, .. } => ev.call_function(*id, vals, span)?,
-                    Callee::Print => None,
+                let Some(v) = ev.apply(callee, vals, span)? else {
+                    return Ok(false);
                 };
-                let Some(v) = result else { return Ok(false) };
                 match args.last() {
                     Some(out) if has_output => {
                         ev.match_pattern(out, v, &mut |ev| k(ev, Value::Bool(true)))
