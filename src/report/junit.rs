@@ -28,7 +28,7 @@ pub fn render(report: &Report) -> String {
     type Cases<'a> = BTreeMap<(usize, String), BTreeMap<&'a str, Vec<&'a super::Finding>>>;
     let mut files: BTreeMap<&str, Cases> = BTreeMap::new();
     for c in &report.checked {
-        let cases = files.entry(c.file.as_str()).or_default();
+        let cases = files.entry(&*c.file).or_default();
         let per_rule = cases.entry((c.document, c.object.label())).or_default();
         for r in &report.rules {
             per_rule.entry(r.id.as_str()).or_default();

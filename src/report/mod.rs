@@ -98,7 +98,7 @@ impl ObjectRef {
 /// One step of a finding's field path: an object key or an array index. Any other value a rule
 /// put in its path is kept as JSON. (Keys share the rule result's strings: a report holds many
 /// findings, and most of their paths repeat the same few keys.)
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PathStep {
     /// An object key.
     Key(Arc<str>),
@@ -151,8 +151,8 @@ pub struct Finding {
     pub rule: Arc<str>,
     /// Its severity.
     pub severity: Severity,
-    /// What is wrong.
-    pub message: String,
+    /// What is wrong (shared by the findings that say the same).
+    pub message: Arc<str>,
     /// The file (or `archive.tgz:inner/path.yaml`).
     pub file: Arc<str>,
     /// 1-based line of the offending field.
@@ -163,11 +163,13 @@ pub struct Finding {
     pub document: usize,
     /// The object (shared by all its findings).
     pub object: Arc<ObjectRef>,
-    /// Keys and indices from the object to the field, when the rule gave them.
-    pub path: Vec<PathStep>,
-    /// The text of the finding's line, for code frames.
+    /// Keys and indices from the object to the field, when the rule gave them (shared by the
+    /// findings with the same path).
+    pub path: Arc<[PathStep]>,
+    /// The text of the finding's line, for code frames (shared by the findings whose lines
+    /// read the same).
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source_line: Option<String>,
+    pub source_line: Option<Arc<str>>,
 }
 
 /// An input that could not be read or parsed.
@@ -217,11 +219,11 @@ pub struct RuleInfo {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Checked {
     /// The file.
-    pub file: String,
+    pub file: Arc<str>,
     /// 0-based document index.
     pub document: usize,
-    /// The object.
-    pub object: ObjectRef,
+    /// The object (shared with its findings).
+    pub object: Arc<ObjectRef>,
 }
 
 /// Everything a scan produced.
@@ -258,7 +260,9 @@ impl Report {
 
     /// Sorts everything into the deterministic order every format relies on.
     pub fn sort(&mut self) {
-        self.findings.sort_by(|a, b| {
+        // Findings that compare equal are equal in every field (same document, place, rule,
+        // message and path), so an unstable sort, which needs no buffer, gives the same order.
+        self.findings.sort_unstable_by(|a, b| {
             (&a.file, a.document, a.line, a.column, &a.rule, &a.message)
                 .cmp(&(&b.file, b.document, b.line, b.column, &b.rule, &b.message))
                 .then_with(|| {
@@ -271,7 +275,7 @@ impl Report {
         });
         self.rules.sort_by(|a, b| a.id.cmp(&b.id));
         self.rules.dedup_by(|a, b| a.id == b.id);
-        self.checked.sort();
+        self.checked.sort_unstable();
         self.summary.findings = self.findings.len();
         self.summary.errors = self.errors.len();
     }

@@ -8,12 +8,15 @@
 //! come from its `# METADATA` (`custom.id`, `custom.severity`), else from its package path and
 //! name, with deny/violation as errors and warn as warnings.
 
+mod intern;
+
 use crate::engine::{EvalOptions, Policy, RuleRef};
 use crate::load::{self, Document, LoadError};
 use crate::report::{
     Checked, Finding, InputError, ObjectRef, PathStep, Report, RuleInfo, Severity,
 };
 use crate::value::Value;
+use intern::Interner;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -201,7 +204,7 @@ impl Scanner {
                 Err(e) => self.in_shard(&e.file),
             })
             .par_bridge()
-            .map(|source| match source {
+            .map_init(Interner::default, |interner, source| match source {
                 Err(e) => (
                     0,
                     0,
@@ -217,21 +220,25 @@ impl Scanner {
                         errors: errors.iter().map(input_error).collect(),
                         ..Outcome::default()
                     };
-                    let mut checked = Vec::with_capacity(docs.len());
+                    let mut checked = Vec::with_capacity(match self.objects {
+                        Objects::List => docs.len(),
+                        Objects::Count => 0,
+                    });
                     for doc in &docs {
-                        let o = self.scan_document(doc);
+                        let (object, o) = self.scan_document(doc, interner);
                         outcome.findings.extend(o.findings);
                         outcome.suppressed += o.suppressed;
                         outcome.errors.extend(o.errors);
-                        if self.objects == Objects::Count {
-                            continue;
+                        if self.objects == Objects::List {
+                            checked.push(Checked {
+                                file: doc.file.clone(),
+                                document: doc.index,
+                                object,
+                            });
                         }
-                        checked.push(Checked {
-                            file: doc.file.to_string(),
-                            document: doc.index,
-                            object: ObjectRef::of(&doc.value),
-                        });
                     }
+                    // Kept until the end of the scan: no spare capacity.
+                    outcome.findings.shrink_to_fit();
                     (1, docs.len(), outcome, checked)
                 }
             })
@@ -240,6 +247,12 @@ impl Scanner {
             rules: self.rules(),
             ..Report::default()
         };
+        report
+            .findings
+            .reserve_exact(results.iter().map(|r| r.2.findings.len()).sum());
+        report
+            .checked
+            .reserve_exact(results.iter().map(|r| r.3.len()).sum());
         for (files, documents, outcome, checked) in results {
             report.summary.files += files;
             report.summary.documents += documents;
@@ -252,8 +265,8 @@ impl Scanner {
         report
     }
 
-    /// Evaluates every selected rule on one document.
-    fn scan_document(&self, doc: &Document) -> Outcome {
+    /// Evaluates every selected rule on one document: the object and what the rules found.
+    fn scan_document(&self, doc: &Document, interner: &mut Interner) -> (Arc<ObjectRef>, Outcome) {
         let results = self
             .policy
             .eval_rules(&self.targets, &doc.value, &EvalOptions::default());
@@ -281,22 +294,22 @@ impl Scanner {
                     continue;
                 }
                 let at = doc.locate(&path);
-                let source_line = Some(doc.line_text(at.line).to_string());
+                let steps: Vec<PathStep> = path.iter().map(PathStep::of).collect();
                 out.findings.push(Finding {
                     rule: check.id.clone(),
                     severity: check.info.severity,
-                    message,
+                    message: interner.text(&message),
                     file: doc.file.clone(),
                     line: at.line,
                     column: at.column,
                     document: doc.index,
                     object: object.clone(),
-                    path: path.iter().map(PathStep::of).collect(),
-                    source_line,
+                    path: interner.path(&steps),
+                    source_line: Some(interner.text(doc.line_text(at.line))),
                 });
             }
         }
-        out
+        (object, out)
     }
 }
 

@@ -1,0 +1,65 @@
+//! Sharing the text that findings repeat.
+//!
+//! A scan keeps every finding until the end (reports are sorted), and across a large input most
+//! findings say one of a few messages about one of a few lines (`- name: app`, `resources:`) at
+//! one of a few paths. Each worker of a scan keeps an [`Interner`] so that equal texts and paths
+//! are stored once per worker and shared by reference.
+
+use crate::report::PathStep;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Shared copies of messages, source lines and field paths. Dropped with the scan; the findings
+/// keep what they use.
+#[derive(Debug, Default)]
+pub struct Interner {
+    texts: HashSet<Arc<str>>,
+    paths: HashSet<Arc<[PathStep]>>,
+}
+
+impl Interner {
+    /// The shared copy of `text`.
+    pub fn text(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.texts.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.texts.insert(shared.clone());
+        shared
+    }
+
+    /// The shared copy of `path`.
+    pub fn path(&mut self, path: &[PathStep]) -> Arc<[PathStep]> {
+        if let Some(shared) = self.paths.get(path) {
+            return shared.clone();
+        }
+        let shared: Arc<[PathStep]> = Arc::from(path);
+        self.paths.insert(shared.clone());
+        shared
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_texts_and_paths_share_one_copy() {
+        let mut interner = Interner::default();
+        let a = interner.text("container \"app\" has no memory limit");
+        let b = interner.text(&String::from("container \"app\" has no memory limit"));
+        let c = interner.text("container \"db\" has no memory limit");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+
+        let steps = |keys: &[&str]| -> Vec<PathStep> {
+            keys.iter().map(|k| PathStep::Key(Arc::from(*k))).collect()
+        };
+        let p = interner.path(&steps(&["spec", "containers"]));
+        let q = interner.path(&steps(&["spec", "containers"]));
+        let r = interner.path(&steps(&["spec", "initContainers"]));
+        assert!(Arc::ptr_eq(&p, &q));
+        assert!(!Arc::ptr_eq(&p, &r));
+        assert_eq!(&*p, steps(&["spec", "containers"]).as_slice());
+    }
+}
