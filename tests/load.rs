@@ -115,6 +115,60 @@ fn nested_field_points_at_its_key() {
     assert_eq!((doc.index, doc.item), (0, None));
 }
 
+/// Every path into `v` (keys and indices), with a missing key below each object.
+fn paths_of(v: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    out.push(prefix.clone());
+    match v {
+        Value::Object(o) => {
+            prefix.push(Value::from("no-such-key"));
+            out.push(prefix.clone());
+            prefix.pop();
+            for (k, child) in o.iter() {
+                prefix.push(k.clone());
+                paths_of(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                prefix.push(Value::from(i as i64));
+                paths_of(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn a_locator_finds_every_field_where_locate_does() {
+    let (docs, _) = load_all(&[fixture("good"), scratch_with_many_findings()]);
+    let mut checked = 0;
+    for doc in &docs {
+        let mut paths = vec![];
+        paths_of(&doc.value, &mut vec![], &mut paths);
+        let mut locator = doc.locator();
+        for p in &paths {
+            assert_eq!(locator.locate(p), doc.locate(p), "{} {p:?}", doc.file);
+            checked += 1;
+        }
+    }
+    assert!(checked > 150, "{checked}");
+}
+
+/// A multi-document file whose documents hold flow and block collections, anchors and
+/// comments, for the locator test.
+fn scratch_with_many_findings() -> PathBuf {
+    let dir = scratch("locator");
+    let text = "# lead\napiVersion: v1\nkind: Pod\nmetadata: {name: a, labels: {x: '1'}}\n\
+                spec:\n  containers:\n  - name: app # c\n    image: &img nginx\n    \
+                ports: [{containerPort: 80}, {containerPort: 81}]\n  - {name: b, image: *img}\n\
+                ---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  \
+                \"quoted key\": |\n    text\n  other: x\n";
+    fs::write(dir.join("many.yaml"), text).unwrap();
+    dir
+}
+
 #[test]
 fn missing_field_points_at_nearest_ancestor() {
     let (docs, _) = load_all(&[fixture("good/deployment.yaml")]);

@@ -52,34 +52,71 @@ impl<'v> Key<'v> {
     }
 }
 
+/// One remembered call: its arguments are `args[start..start + len]` of its table, and `next`
+/// is the entry remembered before it under the same hash (`NONE` ends the chain).
 struct Entry {
     id: RuleId,
-    args: Box<[Value]>,
+    start: u32,
+    len: u32,
+    next: u32,
     result: Option<Value>,
 }
 
-/// Results by key; `None` results (undefined) are remembered too.
+const NONE: u32 = u32::MAX;
+
+/// Results by key; `None` results (undefined) are remembered too. Entries and their arguments
+/// live in two flat vectors (with a chain per hash), so that remembering a call allocates
+/// nothing most of the time: an evaluation remembers hundreds of calls.
 #[derive(Default)]
 pub(crate) struct Table {
-    buckets: HashMap<u64, Vec<Entry>, BuildHasherDefault<FxHasher>>,
-    len: usize,
+    heads: HashMap<u64, u32, BuildHasherDefault<FxHasher>>,
+    entries: Vec<Entry>,
+    args: Vec<Value>,
 }
 
 impl Table {
+    /// How many calls are remembered.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
     pub fn get(&self, key: &Key<'_>) -> Option<&Option<Value>> {
-        self.buckets.get(&key.hash)?.iter().find_map(|e| {
-            (e.id == key.id
-                && e.args.len() == key.args.len()
-                && e.args.iter().zip(key.args).all(|(a, b)| same(a, b)))
-            .then_some(&e.result)
-        })
+        let mut at = *self.heads.get(&key.hash)?;
+        while let Some(e) = self.entries.get(at as usize) {
+            let args = self
+                .args
+                .get(e.start as usize..(e.start + e.len) as usize)
+                .unwrap_or_default();
+            if e.id == key.id
+                && args.len() == key.args.len()
+                && args.iter().zip(key.args).all(|(a, b)| same(a, b))
+            {
+                return Some(&e.result);
+            }
+            at = e.next;
+        }
+        None
     }
 
     pub fn insert(&mut self, key: &Key<'_>, result: Option<Value>) {
-        self.len += 1;
-        self.buckets.entry(key.hash).or_default().push(Entry {
+        // Past 4 billion entries or arguments (never, in practice), calls are not remembered.
+        let (Ok(at), Ok(start), Ok(len)) = (
+            u32::try_from(self.entries.len()),
+            u32::try_from(self.args.len()),
+            u32::try_from(key.args.len()),
+        ) else {
+            return;
+        };
+        if at == NONE || start.checked_add(len).is_none() {
+            return;
+        }
+        self.args.extend_from_slice(key.args);
+        let next = self.heads.insert(key.hash, at).unwrap_or(NONE);
+        self.entries.push(Entry {
             id: key.id,
-            args: key.args.into(),
+            start,
+            len,
+            next,
             result,
         });
     }
@@ -98,7 +135,7 @@ impl Shared {
 
     pub fn insert(&self, key: &Key<'_>, result: Option<Value>) {
         if let Ok(mut table) = self.table.write() {
-            if table.len < SHARED_CAPACITY && table.get(key).is_none() {
+            if table.len() < SHARED_CAPACITY && table.get(key).is_none() {
                 table.insert(key, result);
             }
         }
@@ -107,7 +144,7 @@ impl Shared {
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let len = self.table.read().map(|t| t.len).unwrap_or(0);
+        let len = self.table.read().map(|t| t.len()).unwrap_or(0);
         write!(f, "Shared {{ {len} entries }}")
     }
 }
@@ -194,7 +231,7 @@ mod tests {
             shared.insert(&Key::new(0, &[Value::int(i as i64)]), None);
         }
         assert_eq!(
-            shared.table.read().map(|t| t.len).ok(),
+            shared.table.read().map(|t| t.len()).ok(),
             Some(SHARED_CAPACITY)
         );
         let last = [Value::int(SHARED_CAPACITY as i64 + 5)];

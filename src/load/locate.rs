@@ -27,22 +27,25 @@ pub(crate) struct ItemSpan {
 }
 
 /// A stream of events that ends at the first syntax error: positions are best-effort, and the
-/// value parser has already reported any error.
-struct Events<'a> {
-    parser: Parser<'a, StrInput<'a>>,
+/// value parser has already reported any error. It is read from the text, or replayed from a
+/// [`Recording`] of it.
+enum Events<'a, 'r> {
+    Live(Box<Parser<'a, StrInput<'a>>>),
+    Replay(std::slice::Iter<'r, (Event<'a>, Span)>),
 }
 
-impl<'a> Events<'a> {
+impl<'a, 'r> Events<'a, 'r> {
     fn new(text: &'a str) -> Self {
-        Events {
-            parser: Parser::new_from_str(text),
-        }
+        Events::Live(Box::new(Parser::new_from_str(text)))
     }
 
     fn next(&mut self) -> Option<(Event<'a>, Span)> {
-        match self.parser.next_event() {
-            Some(Ok(pair)) => Some(pair),
-            _ => None,
+        match self {
+            Events::Live(parser) => match parser.next_event() {
+                Some(Ok(pair)) => Some(pair),
+                _ => None,
+            },
+            Events::Replay(events) => events.next().cloned(),
         }
     }
 
@@ -98,7 +101,7 @@ struct Descent<'a> {
 }
 
 /// Follows `path` from the root of the first document of `events`; `None` when there is no root.
-fn descend<'a>(events: &mut Events<'a>, path: &[Value]) -> Option<Descent<'a>> {
+fn descend<'a>(events: &mut Events<'a, '_>, path: &[Value]) -> Option<Descent<'a>> {
     let (mut event, mut span) = events.root()?;
     let mut best = position(span.start);
     let mut matched = 0;
@@ -143,7 +146,7 @@ type Found<'a> = Result<(Position, Event<'a>, Span), Option<Position>>;
 
 /// Finds the entry with key `want` in a mapping whose start was just read: its key's position
 /// and its value's first event. The error carries the position of a merge key, if any.
-fn entry<'a>(events: &mut Events<'a>, want: &Value) -> Found<'a> {
+fn entry<'a>(events: &mut Events<'a, '_>, want: &Value) -> Found<'a> {
     let mut merge = None;
     loop {
         let Some((key, key_span)) = events.next() else {
@@ -173,7 +176,7 @@ fn entry<'a>(events: &mut Events<'a>, want: &Value) -> Found<'a> {
 }
 
 /// Finds item `want` of a sequence whose start was just read.
-fn item<'a>(events: &mut Events<'a>, want: &Value) -> Found<'a> {
+fn item<'a>(events: &mut Events<'a, '_>, want: &Value) -> Found<'a> {
     let index = want
         .as_number()
         .and_then(Number::as_i64)
@@ -213,9 +216,35 @@ fn key_matches(text: &str, style: ScalarStyle, want: &Value) -> bool {
 /// start), and how many elements of the path were found. A text the position parser cannot
 /// read at all gives its first line.
 pub(crate) fn find(text: &str, path: &[Value]) -> (Position, usize) {
-    match descend(&mut Events::new(text), path) {
+    found(descend(&mut Events::new(text), path))
+}
+
+fn found(descent: Option<Descent<'_>>) -> (Position, usize) {
+    match descent {
         Some(d) => (d.best, d.matched),
         None => (Position { line: 1, column: 1 }, 0),
+    }
+}
+
+/// Every event of a text, up to its end or first syntax error: a document with many findings
+/// is tokenised once for all of them, and each is then found by replaying the events.
+pub(crate) struct Recording<'a> {
+    events: Vec<(Event<'a>, Span)>,
+}
+
+impl<'a> Recording<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        let mut live = Events::new(text);
+        let mut events = Vec::new();
+        while let Some(pair) = live.next() {
+            events.push(pair);
+        }
+        Recording { events }
+    }
+
+    /// As [`find`] on the recorded text.
+    pub(crate) fn find(&self, path: &[Value]) -> (Position, usize) {
+        found(descend(&mut Events::Replay(self.events.iter()), path))
     }
 }
 

@@ -109,6 +109,31 @@ pub struct Document {
     list: Option<Arc<OnceLock<Vec<locate::ItemSpan>>>>,
 }
 
+/// Locates many fields of one document: as [`Document::locate`], but from the second call on
+/// the document's text is tokenised once and replayed, instead of read again for each field (a
+/// document with a dozen findings was parsed a dozen times). List items, which parse only their
+/// own text, are located as before.
+pub struct Locator<'d> {
+    doc: &'d Document,
+    calls: usize,
+    recording: Option<locate::Recording<'d>>,
+}
+
+impl Locator<'_> {
+    /// The position of `path`, as [`Document::locate`] gives it.
+    pub fn locate(&mut self, path: &[Value]) -> Position {
+        self.calls += 1;
+        if self.calls == 1 || self.doc.item.is_some() {
+            return self.doc.locate(path);
+        }
+        let doc = self.doc;
+        let recording = self
+            .recording
+            .get_or_insert_with(|| locate::Recording::new(doc.chunk_text()));
+        doc.absolute(recording.find(path)).0
+    }
+}
+
 impl fmt::Debug for Document {
     // The file's text is left out: it can be megabytes, shared by every document of the file.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -165,6 +190,15 @@ impl Document {
                 self.absolute((at, matched.saturating_sub(2)))
             }
             _ => self.absolute(locate::find(chunk, path)),
+        }
+    }
+
+    /// A locator for many paths of this document.
+    pub fn locator(&self) -> Locator<'_> {
+        Locator {
+            doc: self,
+            calls: 0,
+            recording: None,
         }
     }
 

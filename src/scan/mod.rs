@@ -273,6 +273,7 @@ impl Scanner {
         let ignored = ignored_rules(&doc.value);
         let object = Arc::new(ObjectRef::of(&doc.value));
         let mut out = Outcome::default();
+        let mut locator = doc.locator();
         for (check, result) in self.checks.iter().zip(results) {
             let value = match result {
                 Ok(Some(v)) => v,
@@ -293,7 +294,7 @@ impl Scanner {
                     out.suppressed += 1;
                     continue;
                 }
-                let at = doc.locate(&path);
+                let at = locator.locate(&path);
                 let steps: Vec<PathStep> = path.iter().map(PathStep::of).collect();
                 out.findings.push(Finding {
                     rule: check.id.clone(),
