@@ -7,7 +7,7 @@ use super::{Builtin, BuiltinError};
 use crate::value::Value;
 use regex::Regex;
 use std::collections::HashMap;
-use std::sync::{OnceLock, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
@@ -252,8 +252,9 @@ fn compile(pattern: &str, seps: &[char]) -> Result<Regex, String> {
     Regex::new(&re).map_err(|e| e.to_string())
 }
 
-fn cached(pattern: &str, seps: &[char]) -> Result<Regex, String> {
-    static CACHE: OnceLock<RwLock<HashMap<String, Regex>>> = OnceLock::new();
+/// A compiled glob, shared: a cloned `Regex` would start with an empty pool of match caches.
+fn cached(pattern: &str, seps: &[char]) -> Result<Arc<Regex>, String> {
+    static CACHE: OnceLock<RwLock<HashMap<String, Arc<Regex>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| RwLock::new(HashMap::new()));
     let key: String = pattern
         .chars()
@@ -265,7 +266,7 @@ fn cached(pattern: &str, seps: &[char]) -> Result<Regex, String> {
             return Ok(re.clone());
         }
     }
-    let re = compile(pattern, seps)?;
+    let re = Arc::new(compile(pattern, seps)?);
     if let Ok(mut map) = cache.write() {
         if map.len() >= CACHE_SIZE {
             if let Some(k) = map.keys().next().cloned() {

@@ -11,7 +11,7 @@ use super::{Builtin, BuiltinError};
 use crate::value::Value;
 use regex::Regex;
 use std::collections::HashMap;
-use std::sync::{OnceLock, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
@@ -513,9 +513,10 @@ fn translate(pattern: &str) -> Result<String, String> {
     Ok(t.out)
 }
 
-/// Compiles (or fetches) a Go regular expression.
-fn compile(pattern: &str) -> Result<Regex, String> {
-    static CACHE: OnceLock<RwLock<HashMap<String, Regex>>> = OnceLock::new();
+/// Compiles (or fetches) a Go regular expression. The cache hands out shared references: a
+/// cloned `Regex` starts with an empty pool of match caches, which every call would then fill.
+fn compile(pattern: &str) -> Result<Arc<Regex>, String> {
+    static CACHE: OnceLock<RwLock<HashMap<String, Arc<Regex>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| RwLock::new(HashMap::new()));
     if let Ok(map) = cache.read() {
         if let Some(re) = map.get(pattern) {
@@ -523,7 +524,7 @@ fn compile(pattern: &str) -> Result<Regex, String> {
         }
     }
     let translated = translate(pattern)?;
-    let re = Regex::new(&translated).map_err(|e| {
+    let re = Regex::new(&translated).map(Arc::new).map_err(|e| {
         let detail = e.to_string();
         let last = detail
             .lines()
@@ -544,7 +545,7 @@ fn compile(pattern: &str) -> Result<Regex, String> {
     Ok(re)
 }
 
-fn regex_arg(name: &str, a: &[Value], i: usize) -> Result<Regex, BuiltinError> {
+fn regex_arg(name: &str, a: &[Value], i: usize) -> Result<Arc<Regex>, BuiltinError> {
     compile(args::string(name, a, i)?).map_err(|e| BuiltinError::failed(name, e))
 }
 
