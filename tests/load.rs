@@ -929,3 +929,42 @@ fn items_of_a_large_list_are_located_without_rereading_the_list() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_walk_yields_what_sources_read_in_the_same_order() {
+    let dir = scratch("walk");
+    fs::write(
+        dir.join("a.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n",
+    )
+    .unwrap();
+    fs::write(dir.join("b.yaml"), b"\xff\xfebinary").unwrap();
+    fs::create_dir(dir.join("c")).unwrap();
+    fs::write(dir.join("c/d.json"), "{}").unwrap();
+    let missing = dir.join("missing.yaml");
+    let paths = [dir.clone(), missing];
+    let walked: Vec<load::Pending> = load::walk(&paths).collect();
+    // Files are not read by the walk; the missing path is an error already.
+    assert!(matches!(walked[0], load::Pending::File { .. }));
+    assert!(matches!(walked[3], load::Pending::Ready(Err(_))));
+    let names: Vec<String> = walked.iter().map(|p| p.name().to_string()).collect();
+    let read: Vec<String> = walked
+        .into_iter()
+        .map(|p| match p.read() {
+            Ok(s) => format!("{} ok", s.name),
+            Err(e) => format!("{} {}", e.file, e.message),
+        })
+        .collect();
+    let sources: Vec<String> = load::sources(&paths)
+        .map(|r| match r {
+            Ok(s) => format!("{} ok", s.name),
+            Err(e) => format!("{} {}", e.file, e.message),
+        })
+        .collect();
+    assert_eq!(read, sources);
+    assert_eq!(read.len(), 4, "{read:#?}");
+    assert!(read[1].contains("UTF-16"), "{read:#?}");
+    for (name, line) in names.iter().zip(&read) {
+        assert!(line.starts_with(name.as_str()), "{name} / {line}");
+    }
+}

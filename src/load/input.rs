@@ -26,9 +26,26 @@ use std::sync::Arc;
 /// How many archive entries may be read ahead of the consumer.
 const ARCHIVE_READ_AHEAD: usize = 4;
 
-/// Walks `paths` and yields each source in order: see the module rules above. Errors come in the
-/// stream, in the place of the input they are about, and the walk goes on.
+/// Walks `paths` and yields each source in order, read: see the module rules above. Errors come
+/// in the stream, in the place of the input they are about, and the walk goes on.
 pub fn sources<P: AsRef<Path>>(paths: &[P]) -> Sources {
+    Sources(walk(paths))
+}
+
+/// The iterator returned by [`sources`].
+pub struct Sources(Walk);
+
+impl Iterator for Sources {
+    type Item = Result<SourceFile, LoadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(Pending::read)
+    }
+}
+
+/// As [`sources`], but files are yielded before they are read: a parallel consumer reads them
+/// on its own threads ([`Pending::read`]) instead of one at a time in the walk.
+pub fn walk<P: AsRef<Path>>(paths: &[P]) -> Walk {
     let stack = paths
         .iter()
         .rev()
@@ -37,7 +54,7 @@ pub fn sources<P: AsRef<Path>>(paths: &[P]) -> Sources {
             named: true,
         })
         .collect();
-    Sources {
+    Walk {
         stack,
         walking: HashSet::new(),
         walked: HashSet::new(),
@@ -46,8 +63,51 @@ pub fn sources<P: AsRef<Path>>(paths: &[P]) -> Sources {
     }
 }
 
-/// The iterator returned by [`sources`].
-pub struct Sources {
+/// A source found by [`walk`]: a file still to read, or what was read already (standard input,
+/// archive entries) or went wrong.
+pub enum Pending {
+    /// A file to read, as `name`.
+    File {
+        /// Where it is.
+        path: PathBuf,
+        /// How reports name it.
+        name: Arc<str>,
+    },
+    /// A source read, or an error.
+    Ready(Result<SourceFile, LoadError>),
+}
+
+impl Pending {
+    /// How reports name the source.
+    pub fn name(&self) -> &str {
+        match self {
+            Pending::File { name, .. } => name,
+            Pending::Ready(Ok(source)) => &source.name,
+            Pending::Ready(Err(err)) => &err.file,
+        }
+    }
+
+    /// Reads the source (a file's bytes, checked to be UTF-8 text).
+    ///
+    /// # Errors
+    /// The file cannot be read, is too large, or is not UTF-8 text.
+    pub fn read(self) -> Result<SourceFile, LoadError> {
+        match self {
+            Pending::File { path, name } => match File::open(&path) {
+                Ok(file) => read_all(file, &name).and_then(|bytes| text(&name, bytes)),
+                Err(err) => Err(LoadError::new(
+                    &name,
+                    LoadErrorKind::Read,
+                    format!("cannot read: {err}"),
+                )),
+            },
+            Pending::Ready(result) => result,
+        }
+    }
+}
+
+/// The iterator returned by [`walk`].
+pub struct Walk {
     stack: Vec<Work>,
     /// Canonical paths of the directories being walked (the current branch), to detect loops.
     walking: HashSet<PathBuf>,
@@ -64,14 +124,14 @@ enum Work {
     Leave(PathBuf),
 }
 
-impl Iterator for Sources {
-    type Item = Result<SourceFile, LoadError>;
+impl Iterator for Walk {
+    type Item = Pending;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(archive) = &self.archive {
                 match archive.recv() {
-                    Ok(item) => return Some(item),
+                    Ok(item) => return Some(Pending::Ready(item)),
                     Err(_) => self.archive = None,
                 }
             }
@@ -89,10 +149,11 @@ impl Iterator for Sources {
     }
 }
 
-impl Sources {
-    fn visit(&mut self, path: PathBuf, named: bool) -> Option<Result<SourceFile, LoadError>> {
+impl Walk {
+    fn visit(&mut self, path: PathBuf, named: bool) -> Option<Pending> {
         let name: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
-        let fail = |kind, message: String| Some(Err(LoadError::new(&name, kind, message)));
+        let fail =
+            |kind, message: String| Some(Pending::Ready(Err(LoadError::new(&name, kind, message))));
         if named && path.as_os_str() == "-" {
             if std::mem::replace(&mut self.stdin_read, true) {
                 return fail(
@@ -101,7 +162,8 @@ impl Sources {
                 );
             }
             let name: Arc<str> = Arc::from("<stdin>");
-            return Some(read_all(io::stdin().lock(), &name).and_then(|bytes| text(&name, bytes)));
+            let read = read_all(io::stdin().lock(), &name).and_then(|bytes| text(&name, bytes));
+            return Some(Pending::Ready(read));
         }
         let meta = match fs::metadata(&path) {
             Ok(meta) => meta,
@@ -129,16 +191,13 @@ impl Sources {
         if meta.is_file() && meta.len() > MAX_FILE_BYTES {
             return fail(LoadErrorKind::Read, too_large());
         }
-        let read = File::open(&path).map(|file| read_all(file, &name));
-        match read {
-            Ok(bytes) => Some(bytes.and_then(|bytes| text(&name, bytes))),
-            Err(err) => fail(LoadErrorKind::Read, format!("cannot read: {err}")),
-        }
+        Some(Pending::File { path, name })
     }
 
     /// Queues a directory's entries, sorted, unless it was walked already or is a loop.
-    fn enter(&mut self, path: PathBuf, name: &Arc<str>) -> Option<Result<SourceFile, LoadError>> {
-        let fail = |kind, message: String| Some(Err(LoadError::new(name, kind, message)));
+    fn enter(&mut self, path: PathBuf, name: &Arc<str>) -> Option<Pending> {
+        let fail =
+            |kind, message: String| Some(Pending::Ready(Err(LoadError::new(name, kind, message))));
         let canonical = match fs::canonicalize(&path) {
             Ok(c) => c,
             Err(err) => return fail(LoadErrorKind::Read, format!("cannot read directory: {err}")),

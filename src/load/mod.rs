@@ -55,7 +55,7 @@ use crate::value::Value;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-pub use input::{sources, Sources};
+pub use input::{sources, walk, Pending, Sources, Walk};
 pub(crate) use json::Json;
 pub use parse::{documents, MAX_DEPTH};
 

@@ -198,13 +198,11 @@ impl Scanner {
 
     /// Scans every input (files, directories, `-`, archives) on the current rayon pool.
     pub fn scan<P: AsRef<Path> + Sync>(&self, paths: &[P]) -> Report {
-        let results: Vec<(usize, usize, Outcome, Vec<Checked>)> = load::sources(paths)
-            .filter(|source| match source {
-                Ok(s) => self.in_shard(&s.name),
-                Err(e) => self.in_shard(&e.file),
-            })
+        // Files are read on the workers, not in the walk, which is one thread at a time.
+        let results: Vec<(usize, usize, Outcome, Vec<Checked>)> = load::walk(paths)
+            .filter(|source| self.in_shard(source.name()))
             .par_bridge()
-            .map_init(Interner::default, |interner, source| match source {
+            .map_init(Interner::default, |interner, source| match source.read() {
                 Err(e) => (
                     0,
                     0,
