@@ -94,7 +94,7 @@ impl Pending {
     pub fn read(self) -> Result<SourceFile, LoadError> {
         match self {
             Pending::File { path, name } => match File::open(&path) {
-                Ok(file) => read_all(file, &name).and_then(|bytes| text(&name, bytes)),
+                Ok(file) => read_text(file, &name),
                 Err(err) => Err(LoadError::new(
                     &name,
                     LoadErrorKind::Read,
@@ -162,8 +162,7 @@ impl Walk {
                 );
             }
             let name: Arc<str> = Arc::from("<stdin>");
-            let read = read_all(io::stdin().lock(), &name).and_then(|bytes| text(&name, bytes));
-            return Some(Pending::Ready(read));
+            return Some(Pending::Ready(read_text(io::stdin().lock(), &name)));
         }
         let meta = match fs::metadata(&path) {
             Ok(meta) => meta,
@@ -266,6 +265,11 @@ fn too_large() -> String {
         "larger than {} MiB; refused",
         MAX_FILE_BYTES / (1024 * 1024)
     )
+}
+
+/// Reads a source's text: [`read_all`], then [`text`].
+fn read_text(reader: impl Read, name: &Arc<str>) -> Result<SourceFile, LoadError> {
+    read_all(reader, name).and_then(|bytes| text(name, bytes))
 }
 
 /// Reads at most [`MAX_FILE_BYTES`] (one byte more tells that there was more).

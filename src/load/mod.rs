@@ -165,7 +165,7 @@ impl Document {
     /// empty path at the object's first line.
     ///
     /// The position is computed from the document's text on each call, which is what keeps
-    /// loading cheap; callers that report many findings of one document may cache it.
+    /// loading cheap; for many fields of one document, [`Document::locator`] reads it once.
     pub fn locate(&self, path: &[Value]) -> Position {
         self.locate_prefix(path).0
     }

@@ -7,6 +7,7 @@
 
 use crate::report::PathStep;
 use std::collections::HashSet;
+use std::hash::Hash;
 use std::sync::Arc;
 
 /// Shared copies of messages, source lines and field paths. Dropped with the scan; the findings
@@ -20,23 +21,25 @@ pub struct Interner {
 impl Interner {
     /// The shared copy of `text`.
     pub fn text(&mut self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.texts.get(text) {
-            return shared.clone();
-        }
-        let shared: Arc<str> = Arc::from(text);
-        self.texts.insert(shared.clone());
-        shared
+        share(&mut self.texts, text)
     }
 
     /// The shared copy of `path`.
     pub fn path(&mut self, path: &[PathStep]) -> Arc<[PathStep]> {
-        if let Some(shared) = self.paths.get(path) {
-            return shared.clone();
-        }
-        let shared: Arc<[PathStep]> = Arc::from(path);
-        self.paths.insert(shared.clone());
-        shared
+        share(&mut self.paths, path)
     }
+}
+
+fn share<T: Hash + Eq + ?Sized>(set: &mut HashSet<Arc<T>>, value: &T) -> Arc<T>
+where
+    Arc<T>: for<'v> From<&'v T>,
+{
+    if let Some(shared) = set.get(value) {
+        return shared.clone();
+    }
+    let shared = Arc::from(value);
+    set.insert(shared.clone());
+    shared
 }
 
 #[cfg(test)]
