@@ -1,19 +1,21 @@
 //! The embedding API: collect policies and data in an [`Engine`], compile them once into a
 //! [`Policy`], then evaluate queries against any number of inputs from any number of threads.
 
+use crate::compile::fork_value;
 use crate::compile::{
     self,
     ir::{Program, RuleKind},
     CompiledQuery,
 };
 use crate::error::{Diagnostic, Error, ErrorKind};
-use crate::eval::{Evaluator, Options, Shared};
+use crate::eval::{Evaluator, Lasting, Options};
 use crate::metadata::{self, Annotation, Target};
 use crate::source::Source;
 use crate::syntax::{self, ast};
 use crate::value::{Object, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use thread_local::ThreadLocal;
 
 /// Collects policy modules and data before compilation.
 #[derive(Default)]
@@ -151,7 +153,7 @@ impl Engine {
             program,
             data: self.data,
             rules,
-            memo: Shared::default(),
+            local: ThreadLocal::new(),
         })
     }
 }
@@ -201,8 +203,23 @@ pub struct Policy {
     program: Program,
     data: Value,
     rules: Vec<RuleInfo>,
-    /// Results of input-free rules and functions, kept from one evaluation to the next.
-    memo: Shared,
+    /// What each evaluating thread uses: see [`Local`].
+    local: ThreadLocal<Local>,
+}
+
+/// One thread's copy of the program and data, with the results of input-free rules and
+/// functions it keeps from one evaluation to the next. Copies, because values are
+/// reference-counted: threads sharing one constant contend for its count (`compile::fork`).
+struct Local {
+    program: Program,
+    data: Value,
+    memo: Lasting,
+}
+
+impl std::fmt::Debug for Local {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Local").field("memo", &self.memo).finish()
+    }
 }
 
 /// A handle to one rule of a [`Policy`], for [`Policy::eval_rules`].
@@ -269,6 +286,15 @@ pub struct Evaluation {
 }
 
 impl Policy {
+    /// This thread's copy of the program and data, made on its first evaluation.
+    fn local(&self) -> &Local {
+        self.local.get_or(|| Local {
+            program: self.program.fork(),
+            data: fork_value(&self.data),
+            memo: Lasting::default(),
+        })
+    }
+
     /// The compiled program (for the compiler's own tests).
     #[cfg(test)]
     pub(crate) fn program(&self) -> &Program {
@@ -323,16 +349,16 @@ impl Policy {
         data: Option<&Value>,
         options: &EvalOptions,
     ) -> Result<Evaluation, Error> {
-        let replaced_data = data.is_some();
-        let data = data.cloned().unwrap_or_else(|| self.data.clone());
+        let local = self.local();
         let opts = Options {
             strict: options.strict_builtin_errors,
             print: options.print,
         };
-        let mut ev = Evaluator::new(&self.program, data, input.cloned(), opts);
-        if !replaced_data {
-            ev = ev.with_shared(&self.memo);
-        }
+        let mut ev = match data {
+            Some(data) => Evaluator::new(&local.program, data.clone(), input.cloned(), opts),
+            None => Evaluator::new(&local.program, local.data.clone(), input.cloned(), opts)
+                .with_lasting(&local.memo),
+        };
         let solutions = ev
             .query(&query.compiled, &query.source)
             .map_err(Error::Eval)?;
@@ -366,8 +392,14 @@ impl Policy {
             strict: options.strict_builtin_errors,
             print: options.print,
         };
-        let mut ev = Evaluator::new(&self.program, self.data.clone(), Some(input.clone()), opts)
-            .with_shared(&self.memo);
+        let local = self.local();
+        let mut ev = Evaluator::new(
+            &local.program,
+            local.data.clone(),
+            Some(input.clone()),
+            opts,
+        )
+        .with_lasting(&local.memo);
         targets
             .iter()
             .map(|(r, defs)| {

@@ -13,6 +13,7 @@
 mod aggregates;
 mod args;
 mod arrays;
+mod compiled;
 mod encoding;
 mod glob;
 mod gojson;

@@ -7,11 +7,11 @@
 //! compiled once into a bounded, thread-safe cache.
 
 use super::args;
+use super::compiled::Compiled;
 use super::{Builtin, BuiltinError};
 use crate::value::Value;
 use regex::Regex;
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::rc::Rc;
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
@@ -47,9 +47,6 @@ pub(super) fn builtins() -> Vec<Builtin> {
         },
     ]
 }
-
-/// How many compiled expressions are kept (as in OPA).
-const CACHE_SIZE: usize = 100;
 
 /// Go's largest repeat count.
 const MAX_REPEAT: u32 = 1000;
@@ -513,39 +510,28 @@ fn translate(pattern: &str) -> Result<String, String> {
     Ok(t.out)
 }
 
-/// Compiles (or fetches) a Go regular expression. The cache hands out shared references: a
-/// cloned `Regex` starts with an empty pool of match caches, which every call would then fill.
-fn compile(pattern: &str) -> Result<Arc<Regex>, String> {
-    static CACHE: OnceLock<RwLock<HashMap<String, Arc<Regex>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| RwLock::new(HashMap::new()));
-    if let Ok(map) = cache.read() {
-        if let Some(re) = map.get(pattern) {
-            return Ok(re.clone());
-        }
+/// Compiles (or fetches) a Go regular expression.
+fn compile(pattern: &str) -> Result<Rc<Regex>, String> {
+    thread_local! {
+        static CACHE: Compiled = Compiled::default();
     }
-    let translated = translate(pattern)?;
-    let re = Regex::new(&translated).map(Arc::new).map_err(|e| {
-        let detail = e.to_string();
-        let last = detail
-            .lines()
-            .last()
-            .unwrap_or("")
-            .trim_start_matches("error: ")
-            .to_string();
-        go_err(&last, pattern)
-    })?;
-    if let Ok(mut map) = cache.write() {
-        if map.len() >= CACHE_SIZE {
-            if let Some(k) = map.keys().next().cloned() {
-                map.remove(&k);
-            }
-        }
-        map.insert(pattern.to_string(), re.clone());
-    }
-    Ok(re)
+    CACHE.with(|cache| {
+        cache.get_or(pattern, || {
+            Regex::new(&translate(pattern)?).map_err(|e| {
+                let detail = e.to_string();
+                let last = detail
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim_start_matches("error: ")
+                    .to_string();
+                go_err(&last, pattern)
+            })
+        })
+    })
 }
 
-fn regex_arg(name: &str, a: &[Value], i: usize) -> Result<Arc<Regex>, BuiltinError> {
+fn regex_arg(name: &str, a: &[Value], i: usize) -> Result<Rc<Regex>, BuiltinError> {
     compile(args::string(name, a, i)?).map_err(|e| BuiltinError::failed(name, e))
 }
 
@@ -827,12 +813,5 @@ mod tests {
             call_err("regex.find_n", &[s("a"), s("a"), s("1")]).message,
             "regex.find_n: operand 3 must be number but got string"
         );
-    }
-
-    #[test]
-    fn cache_is_bounded() {
-        for i in 0..(super::CACHE_SIZE + 5) {
-            assert!(m(&format!("^a{i}$"), &format!("a{i}")));
-        }
     }
 }

@@ -6,6 +6,7 @@
 //! reordered so that each literal only runs once the variables it needs are bound (OPA does the
 //! same), and a variable that nothing binds is reported as unsafe. A last pass rejects recursion.
 
+mod fork;
 pub mod ir;
 mod purity;
 mod scope;
@@ -16,6 +17,7 @@ use crate::number::Number;
 use crate::source::{Source, Span};
 use crate::syntax::ast;
 use crate::value::{Object, Set, Value};
+pub(crate) use fork::fork_value;
 use ir::*;
 use scope::Scopes;
 use std::collections::{BTreeSet, HashMap};

@@ -9,19 +9,22 @@
 //!   identity (the same reference-counted value), not by content: hashing a container on every
 //!   call would cost more than the call. A table keeps its arguments alive, so an identity cannot
 //!   be reused by another value while its entry exists.
-//! - [`Shared`], per compiled policy and across evaluations, for the rules and functions that
-//!   never read `input` (`compile::purity`), when every argument is a scalar: parsing the
-//!   quantity `"250m"` or matching an image against the sidecar list then happens once per scan,
-//!   not once per document. It is bounded, and only used while the policy's own data is in force.
+//! - [`Lasting`], per compiled policy and thread, across evaluations, for the rules and
+//!   functions that never read `input` (`compile::purity`), when every argument is a scalar:
+//!   parsing the quantity `"250m"` or matching an image against the sidecar list then happens
+//!   once per thread, not once per document. It is bounded, and only used while the policy's own
+//!   data is in force. One table per thread, not one behind a lock: every lookup would write the
+//!   lock's word, and two threads doing so make its cache line bounce between their cores.
 
 use crate::compile::ir::RuleId;
 use crate::value::Value;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-/// How many entries the shared table holds at most; past that, results are not remembered.
-const SHARED_CAPACITY: usize = 1 << 16;
+/// How many entries a lasting table holds at most; past that, results are not remembered.
+const LASTING_CAPACITY: usize = 1 << 16;
 
 /// A call's key: the function (or rule) and its arguments, hashed.
 pub(crate) struct Key<'v> {
@@ -122,30 +125,30 @@ impl Table {
     }
 }
 
-/// A [`Table`] shared by the threads evaluating one policy.
+/// A [`Table`] kept from one evaluation to the next by one thread.
 #[derive(Default)]
-pub(crate) struct Shared {
-    table: RwLock<Table>,
+pub(crate) struct Lasting {
+    table: RefCell<Table>,
 }
 
-impl Shared {
+impl Lasting {
     pub fn get(&self, key: &Key<'_>) -> Option<Option<Value>> {
-        self.table.read().ok()?.get(key).cloned()
+        self.table.try_borrow().ok()?.get(key).cloned()
     }
 
     pub fn insert(&self, key: &Key<'_>, result: Option<Value>) {
-        if let Ok(mut table) = self.table.write() {
-            if table.len() < SHARED_CAPACITY && table.get(key).is_none() {
+        if let Ok(mut table) = self.table.try_borrow_mut() {
+            if table.len() < LASTING_CAPACITY && table.get(key).is_none() {
                 table.insert(key, result);
             }
         }
     }
 }
 
-impl std::fmt::Debug for Shared {
+impl std::fmt::Debug for Lasting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let len = self.table.read().map(|t| t.len()).unwrap_or(0);
-        write!(f, "Shared {{ {len} entries }}")
+        let len = self.table.try_borrow().map(|t| t.len()).unwrap_or(0);
+        write!(f, "Lasting {{ {len} entries }}")
     }
 }
 
@@ -225,18 +228,18 @@ mod tests {
     }
 
     #[test]
-    fn the_shared_table_is_bounded() {
-        let shared = Shared::default();
-        for i in 0..SHARED_CAPACITY + 10 {
-            shared.insert(&Key::new(0, &[Value::int(i as i64)]), None);
+    fn a_lasting_table_is_bounded() {
+        let lasting = Lasting::default();
+        for i in 0..LASTING_CAPACITY + 10 {
+            lasting.insert(&Key::new(0, &[Value::int(i as i64)]), None);
         }
         assert_eq!(
-            shared.table.read().map(|t| t.len()).ok(),
-            Some(SHARED_CAPACITY)
+            lasting.table.try_borrow().map(|t| t.len()).ok(),
+            Some(LASTING_CAPACITY)
         );
-        let last = [Value::int(SHARED_CAPACITY as i64 + 5)];
-        assert_eq!(shared.get(&Key::new(0, &last)), None);
-        assert_eq!(shared.get(&Key::new(0, &[Value::int(3)])), Some(None));
+        let last = [Value::int(LASTING_CAPACITY as i64 + 5)];
+        assert_eq!(lasting.get(&Key::new(0, &last)), None);
+        assert_eq!(lasting.get(&Key::new(0, &[Value::int(3)])), Some(None));
     }
 
     /// Remembered results never leak from one input, or one data document, to another.

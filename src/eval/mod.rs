@@ -11,7 +11,7 @@
 
 mod memo;
 
-pub(crate) use memo::Shared;
+pub(crate) use memo::Lasting;
 
 use crate::compile::ir::*;
 use crate::compile::CompiledQuery;
@@ -57,9 +57,11 @@ pub(crate) struct Evaluator<'a> {
     /// Function results of this evaluation (under the current `with`s).
     memo: Table,
     /// Results remembered across evaluations of the same policy and data.
-    shared: Option<&'a Shared>,
+    lasting: Option<&'a Lasting>,
     overrides: Vec<(Vec<Value>, Value)>,
-    source: Option<Arc<Source>>,
+    /// The source being evaluated, for error messages (a reference: cloning the `Arc` on every
+    /// frame would make the threads sharing a program contend for its count).
+    source: Option<&'a Arc<Source>>,
     depth: usize,
     /// The documents outside each `with` in force, innermost last.
     outer: Vec<Docs>,
@@ -110,7 +112,7 @@ impl<'a> Evaluator<'a> {
             base: 0,
             cache: vec![None; program.rules.len()],
             memo: Table::default(),
-            shared: None,
+            lasting: None,
             overrides: vec![],
             source: None,
             depth: 0,
@@ -119,17 +121,17 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// Remembers the results of input-free rules and functions in `shared`, which must belong
+    /// Remembers the results of input-free rules and functions in `lasting`, which must belong
     /// to this program and the data given to [`Evaluator::new`].
-    pub fn with_shared(mut self, shared: &'a Shared) -> Self {
-        self.shared = Some(shared);
+    pub fn with_lasting(mut self, lasting: &'a Lasting) -> Self {
+        self.lasting = Some(lasting);
         self
     }
 
-    /// The shared table, when rule `id` may use it now: it never reads input, and no `with`
+    /// The lasting table, when rule `id` may use it now: it never reads input, and no `with`
     /// has replaced a document.
-    fn shared_for(&self, id: RuleId) -> Option<&'a Shared> {
-        self.shared.filter(|_| {
+    fn lasting_for(&self, id: RuleId) -> Option<&'a Lasting> {
+        self.lasting.filter(|_| {
             self.outer.is_empty()
                 && self.overrides.is_empty()
                 && self.program.input_free.get(id).copied().unwrap_or(false)
@@ -137,8 +139,8 @@ impl<'a> Evaluator<'a> {
     }
 
     /// All solutions of a query.
-    pub fn query(&mut self, q: &CompiledQuery, source: &Arc<Source>) -> R<Vec<Solution>> {
-        self.source = Some(source.clone());
+    pub fn query(&mut self, q: &CompiledQuery, source: &'a Arc<Source>) -> R<Vec<Solution>> {
+        self.source = Some(source);
         let saved = self.push_frame(q.frame_size);
         let mut solutions = vec![];
         let mut exprs = vec![];
@@ -205,9 +207,9 @@ impl<'a> Evaluator<'a> {
         if let Some(v) = self.override_for(&rs.path) {
             return Ok(v);
         }
-        // The key is hashed only when the shared table may hold the value.
-        let shared = self.shared_for(id).map(|s| (s, Key::new(id, &[])));
-        if let Some(v) = shared.as_ref().and_then(|(s, key)| s.get(key)) {
+        // The key is hashed only when the lasting table may hold the value.
+        let lasting = self.lasting_for(id).map(|s| (s, Key::new(id, &[])));
+        if let Some(v) = lasting.as_ref().and_then(|(s, key)| s.get(key)) {
             self.cache[id] = Some(v.clone());
             return Ok(v);
         }
@@ -216,7 +218,7 @@ impl<'a> Evaluator<'a> {
         self.depth -= 1;
         let value = result?;
         self.cache[id] = Some(value.clone());
-        if let Some((s, key)) = shared {
+        if let Some((s, key)) = lasting {
             s.insert(&key, value.clone());
         }
         Ok(value)
@@ -366,8 +368,8 @@ impl<'a> Evaluator<'a> {
         Diagnostic::at(ErrorKind::Conflict, what, &rs.source, rs.span)
     }
 
-    fn with_frame(&mut self, def: &RuleDef, f: K<'_, 'a>) -> R<bool> {
-        let saved = self.source.replace(def.source.clone());
+    fn with_frame(&mut self, def: &'a RuleDef, f: K<'_, 'a>) -> R<bool> {
+        let saved = self.source.replace(&def.source);
         let frame = self.push_frame(def.frame_size);
         let r = f(self);
         self.pop_frame(frame);
@@ -377,7 +379,7 @@ impl<'a> Evaluator<'a> {
 
     /// Collects the values of one definition of a complete rule or function (in the current
     /// frame setup), trying its `else` clauses when the body has no solution.
-    fn eval_def(&mut self, def: &RuleDef, values: &mut Vec<Value>) -> R<()> {
+    fn eval_def(&mut self, def: &'a RuleDef, values: &mut Vec<Value>) -> R<()> {
         self.with_frame(def, &mut |ev| {
             ev.def_values(def, values)?;
             Ok(false)
@@ -409,12 +411,12 @@ impl<'a> Evaluator<'a> {
                 return Ok(r.clone());
             }
         }
-        let shared = self.shared_for(id).filter(|_| key.scalar());
-        let result = match shared.and_then(|s| s.get(&key)) {
+        let lasting = self.lasting_for(id).filter(|_| key.scalar());
+        let result = match lasting.and_then(|s| s.get(&key)) {
             Some(r) => r,
             None => {
                 let r = self.run_function(id, args, span)?;
-                if let Some(s) = shared {
+                if let Some(s) = lasting {
                     s.insert(&key, r.clone());
                 }
                 r
@@ -428,8 +430,8 @@ impl<'a> Evaluator<'a> {
 
     fn run_function(&mut self, id: RuleId, args: &[Value], span: Span) -> R<Option<Value>> {
         let rs = &self.program.rules[id];
-        let src = self.source.clone().unwrap_or_else(|| rs.source.clone());
-        self.enter(&src, span)?;
+        let src = self.source.unwrap_or(&rs.source);
+        self.enter(src, span)?;
         let mut values: Vec<Value> = vec![];
         let mut result = Ok(());
         for def in &rs.defs {
@@ -454,7 +456,7 @@ impl<'a> Evaluator<'a> {
             _ => Err(Diagnostic::at(
                 ErrorKind::Conflict,
                 "functions must not produce multiple outputs for same inputs",
-                &src,
+                src,
                 span,
             )),
         }
