@@ -27,11 +27,14 @@ pub(crate) struct ItemSpan {
 }
 
 /// A stream of events that ends at the first syntax error: positions are best-effort, and the
-/// value parser has already reported any error. It is read from the text, or replayed from a
-/// [`Recording`] of it.
+/// value parser has already reported any error. It is read from the text, or from a
+/// [`Recording`] of it, starting at its first event.
 enum Events<'a, 'r> {
     Live(Box<Parser<'a, StrInput<'a>>>),
-    Replay(std::slice::Iter<'r, (Event<'a>, Span)>),
+    Recorded {
+        recording: &'r mut Recording<'a>,
+        next: usize,
+    },
 }
 
 impl<'a, 'r> Events<'a, 'r> {
@@ -45,7 +48,11 @@ impl<'a, 'r> Events<'a, 'r> {
                 Some(Ok(pair)) => Some(pair),
                 _ => None,
             },
-            Events::Replay(events) => events.next().cloned(),
+            Events::Recorded { recording, next } => {
+                let pair = recording.event(*next)?;
+                *next += 1;
+                Some(pair)
+            }
         }
     }
 
@@ -226,25 +233,46 @@ fn found(descent: Option<Descent<'_>>) -> (Position, usize) {
     }
 }
 
-/// Every event of a text, up to its end or first syntax error: a document with many findings
-/// is tokenised once for all of them, and each is then found by replaying the events.
+/// The events of a text, read as far as the paths asked for so far needed (up to its end or
+/// first syntax error at most): a document with many findings is tokenised once for all of them,
+/// and only up to its last finding.
 pub(crate) struct Recording<'a> {
+    /// `None` once the text is read to its end.
+    parser: Option<Box<Parser<'a, StrInput<'a>>>>,
     events: Vec<(Event<'a>, Span)>,
 }
 
 impl<'a> Recording<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        let mut live = Events::new(text);
-        let mut events = Vec::new();
-        while let Some(pair) = live.next() {
-            events.push(pair);
+        Recording {
+            parser: Some(Box::new(Parser::new_from_str(text))),
+            events: Vec::new(),
         }
-        Recording { events }
+    }
+
+    /// Event `i` of the text, reading on from the text when it has not been read yet.
+    fn event(&mut self, i: usize) -> Option<(Event<'a>, Span)> {
+        while self.events.len() <= i {
+            match self.parser.as_mut()?.next_event() {
+                Some(Ok(pair)) => self.events.push(pair),
+                _ => {
+                    self.parser = None;
+                    return None;
+                }
+            }
+        }
+        self.events.get(i).cloned()
     }
 
     /// As [`find`] on the recorded text.
-    pub(crate) fn find(&self, path: &[Value]) -> (Position, usize) {
-        found(descend(&mut Events::Replay(self.events.iter()), path))
+    pub(crate) fn find(&mut self, path: &[Value]) -> (Position, usize) {
+        found(descend(
+            &mut Events::Recorded {
+                recording: self,
+                next: 0,
+            },
+            path,
+        ))
     }
 }
 

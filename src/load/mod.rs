@@ -109,21 +109,19 @@ pub struct Document {
     list: Option<Arc<OnceLock<Vec<locate::ItemSpan>>>>,
 }
 
-/// Locates many fields of one document: as [`Document::locate`], but from the second call on
-/// the document's text is tokenised once and replayed, instead of read again for each field (a
-/// document with a dozen findings was parsed a dozen times). List items, which parse only their
-/// own text, are located as before.
+/// Locates many fields of one document: as [`Document::locate`], but the document's text is
+/// tokenised once, as far as the fields asked for so far needed, and the events recorded for the
+/// next field (a document with a dozen findings was parsed a dozen times). List items, which
+/// parse only their own text, are located as before.
 pub struct Locator<'d> {
     doc: &'d Document,
-    calls: usize,
     recording: Option<locate::Recording<'d>>,
 }
 
 impl Locator<'_> {
     /// The position of `path`, as [`Document::locate`] gives it.
     pub fn locate(&mut self, path: &[Value]) -> Position {
-        self.calls += 1;
-        if self.calls == 1 || self.doc.item.is_some() {
+        if self.doc.item.is_some() {
             return self.doc.locate(path);
         }
         let doc = self.doc;
@@ -197,7 +195,6 @@ impl Document {
     pub fn locator(&self) -> Locator<'_> {
         Locator {
             doc: self,
-            calls: 0,
             recording: None,
         }
     }
