@@ -361,7 +361,7 @@ impl Policy {
         };
         let solutions = ev
             .query(&query.compiled, &query.source)
-            .map_err(Error::Eval)?;
+            .map_err(|e| Error::Eval(*e))?;
         let solutions = solutions
             .into_iter()
             .map(|s| Solution {
@@ -407,7 +407,7 @@ impl Policy {
                     None => ev.rule_value(r.0),
                     Some(d) => ev.rule_defs_value(r.0, d),
                 }
-                .map_err(Error::Eval)
+                .map_err(|e| Error::Eval(*e))
             })
             .collect()
     }

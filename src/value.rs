@@ -2,11 +2,12 @@
 //!
 //! Composite values are reference-counted so that copying a value (binding a variable, caching a
 //! rule) never copies a document. The variant order is OPA's sort order (null < booleans < numbers
-//! < strings < arrays < objects < sets), so the derived `Ord` sorts sets and object keys the way
-//! OPA does, which keeps every output deterministic.
+//! < strings < arrays < objects < sets), and `Ord` sorts sets and object keys the way OPA does,
+//! which keeps every output deterministic.
 
 use crate::number::Number;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
@@ -17,7 +18,7 @@ pub type Object = BTreeMap<Value, Value>;
 pub type Set = BTreeSet<Value>;
 
 /// A Rego value. `undefined` is not a value: it is the absence of one.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub enum Value {
     /// `null`
     Null,
@@ -33,6 +34,36 @@ pub enum Value {
     Object(Arc<Object>),
     /// A set of values.
     Set(Arc<Set>),
+}
+
+/// What the derived order would be (variants in declaration order, then their contents), with
+/// strings compared by their first byte before the rest: object lookups compare the wanted key
+/// with several keys of a node, which mostly differ there, and `memcmp` is a call.
+impl Ord for Value {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Value::String(a), Value::String(b)) => {
+                let (a, b) = (a.as_bytes(), b.as_bytes());
+                match (a.first(), b.first()) {
+                    (Some(x), Some(y)) if x != y => x.cmp(y),
+                    _ => a.cmp(b),
+                }
+            }
+            (Value::Null, Value::Null) => Ordering::Equal,
+            (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+            (Value::Number(a), Value::Number(b)) => a.cmp(b),
+            (Value::Array(a), Value::Array(b)) => a.cmp(b),
+            (Value::Object(a), Value::Object(b)) => a.cmp(b),
+            (Value::Set(a), Value::Set(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+impl PartialOrd for Value {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl Value {
@@ -69,6 +100,19 @@ impl Value {
     /// An integer value.
     pub fn int(i: i64) -> Value {
         Value::Number(Number::Int(i))
+    }
+
+    /// The position of the value's type in the sort order.
+    fn rank(&self) -> u8 {
+        match self {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Number(_) => 2,
+            Value::String(_) => 3,
+            Value::Array(_) => 4,
+            Value::Object(_) => 5,
+            Value::Set(_) => 6,
+        }
     }
 
     /// OPA's `type_name`: null, boolean, number, string, array, object or set.
@@ -348,6 +392,33 @@ mod tests {
             names,
             ["null", "boolean", "number", "string", "array", "object", "set"]
         );
+    }
+
+    #[test]
+    fn values_of_one_type_sort_by_content() {
+        let s = Value::string;
+        let mut strings = [s("b"), s("ab"), s(""), s("a"), s("é"), s("B"), s("aa")];
+        strings.sort();
+        let texts: Vec<_> = strings.iter().filter_map(Value::as_str).collect();
+        // Byte order: uppercase before lowercase, prefixes first, UTF-8 after ASCII.
+        assert_eq!(texts, ["", "B", "a", "aa", "ab", "b", "é"]);
+        let mut mixed = [
+            Value::array(vec![Value::int(1), Value::int(2)]),
+            Value::array(vec![Value::int(1)]),
+            Value::int(-3),
+            Value::Bool(true),
+            Value::Bool(false),
+            s("x"),
+            Value::int(2),
+        ];
+        mixed.sort();
+        let shown: Vec<_> = mixed.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            ["false", "true", "-3", "2", "\"x\"", "[1]", "[1, 2]"]
+        );
+        assert_eq!(s("a").cmp(&s("a")), Ordering::Equal);
+        assert_eq!(s("a").partial_cmp(&s("b")), Some(Ordering::Less));
     }
 
     #[test]

@@ -19,10 +19,11 @@ use crate::error::{Diagnostic, ErrorKind};
 use crate::source::{Source, Span};
 use crate::value::{Object, Set, Value};
 use memo::{Key, Table};
-use smallvec::SmallVec;
 use std::sync::Arc;
 
-type R<T> = Result<T, Diagnostic>;
+/// Errors are boxed: they are rare, and a small `Result` keeps every return of the evaluator
+/// (millions a second) small.
+type R<T> = Result<T, Box<Diagnostic>>;
 
 /// Deepest nesting of rule and function evaluation before giving up with an error.
 const MAX_DEPTH: usize = 200;
@@ -228,12 +229,12 @@ impl<'a> Evaluator<'a> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             self.depth -= 1;
-            return Err(Diagnostic::at(
+            return Err(Box::new(Diagnostic::at(
                 ErrorKind::Limit,
                 "evaluation nested too deeply",
                 source,
                 span,
-            ));
+            )));
         }
         Ok(())
     }
@@ -275,22 +276,18 @@ impl<'a> Evaluator<'a> {
         let selected = |i: usize| only.is_none_or(|o| o.contains(&i));
         match rs.kind {
             RuleKind::Complete => {
-                let mut values: Vec<Value> = vec![];
+                let mut values = Outputs::default();
                 for (_, def) in rs.defs.iter().enumerate().filter(|(i, _)| selected(*i)) {
                     self.eval_def(def, &mut values)?;
                 }
-                values.sort();
-                values.dedup();
-                match values.len() {
-                    0 => self.default_value(rs),
-                    1 => Ok(values.pop()),
-                    _ => Err(self.conflict(
+                match values.single() {
+                    Ok(None) => self.default_value(rs),
+                    Ok(one) => Ok(one),
+                    Err((a, b)) => Err(self.conflict(
                         rs,
                         &format!(
-                            "complete rules must not produce multiple outputs: data.{} is both {} and {}",
+                            "complete rules must not produce multiple outputs: data.{} is both {a} and {b}",
                             rs.path.join("."),
-                            values[0],
-                            values[1]
                         ),
                     )),
                 }
@@ -364,8 +361,13 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn conflict(&self, rs: &RuleSet, what: &str) -> Diagnostic {
-        Diagnostic::at(ErrorKind::Conflict, what, &rs.source, rs.span)
+    fn conflict(&self, rs: &RuleSet, what: &str) -> Box<Diagnostic> {
+        Box::new(Diagnostic::at(
+            ErrorKind::Conflict,
+            what,
+            &rs.source,
+            rs.span,
+        ))
     }
 
     fn with_frame(&mut self, def: &'a RuleDef, f: K<'_, 'a>) -> R<bool> {
@@ -379,7 +381,7 @@ impl<'a> Evaluator<'a> {
 
     /// Collects the values of one definition of a complete rule or function (in the current
     /// frame setup), trying its `else` clauses when the body has no solution.
-    fn eval_def(&mut self, def: &'a RuleDef, values: &mut Vec<Value>) -> R<()> {
+    fn eval_def(&mut self, def: &'a RuleDef, values: &mut Outputs) -> R<()> {
         self.with_frame(def, &mut |ev| {
             ev.def_values(def, values)?;
             Ok(false)
@@ -387,13 +389,13 @@ impl<'a> Evaluator<'a> {
         Ok(())
     }
 
-    fn def_values(&mut self, def: &RuleDef, values: &mut Vec<Value>) -> R<()> {
-        let before = values.len();
+    fn def_values(&mut self, def: &RuleDef, values: &mut Outputs) -> R<()> {
+        let before = values.produced;
         collect_values(self, &def.body, &def.value, values)?;
-        if values.len() == before {
+        if values.produced == before {
             for (value, body) in &def.elses {
                 collect_values(self, body, value, values)?;
-                if values.len() > before {
+                if values.produced > before {
                     break;
                 }
             }
@@ -432,7 +434,7 @@ impl<'a> Evaluator<'a> {
         let rs = &self.program.rules[id];
         let src = self.source.unwrap_or(&rs.source);
         self.enter(src, span)?;
-        let mut values: Vec<Value> = vec![];
+        let mut values = Outputs::default();
         let mut result = Ok(());
         for def in &rs.defs {
             let r = self.with_frame(def, &mut |ev| {
@@ -448,17 +450,15 @@ impl<'a> Evaluator<'a> {
         }
         self.depth -= 1;
         result?;
-        values.sort();
-        values.dedup();
-        match values.len() {
-            0 => self.default_value(rs),
-            1 => Ok(values.pop()),
-            _ => Err(Diagnostic::at(
+        match values.single() {
+            Ok(None) => self.default_value(rs),
+            Ok(one) => Ok(one),
+            Err(_) => Err(Box::new(Diagnostic::at(
                 ErrorKind::Conflict,
                 "functions must not produce multiple outputs for same inputs",
                 src,
                 span,
-            )),
+            ))),
         }
     }
 
@@ -899,14 +899,38 @@ impl<'a> Evaluator<'a> {
         if out.is_some_and(|o| self.is_open(o)) {
             return Ok(One::Many);
         }
-        let mut vals: SmallVec<[Value; 4]> = SmallVec::with_capacity(inputs.len());
-        for a in inputs {
-            match self.one(a)? {
-                One::Value(v) => vals.push(v),
-                other => return Ok(other),
-            }
+        // Calls with up to three arguments (nearly all) pass them in an array on the stack.
+        macro_rules! arg {
+            ($t:expr) => {
+                match self.one($t)? {
+                    One::Value(v) => v,
+                    other => return Ok(other),
+                }
+            };
         }
-        let Some(v) = self.apply(callee, &vals, span)? else {
+        let result = match inputs {
+            [] => self.apply(callee, &[], span)?,
+            [a] => {
+                let a = arg!(a);
+                self.apply(callee, &[a], span)?
+            }
+            [a, b] => {
+                let (a, b) = (arg!(a), arg!(b));
+                self.apply(callee, &[a, b], span)?
+            }
+            [a, b, c] => {
+                let (a, b, c) = (arg!(a), arg!(b), arg!(c));
+                self.apply(callee, &[a, b, c], span)?
+            }
+            _ => {
+                let mut vals = Vec::with_capacity(inputs.len());
+                for a in inputs {
+                    vals.push(arg!(a));
+                }
+                self.apply(callee, &vals, span)?
+            }
+        };
+        let Some(v) = result else {
             return Ok(One::Undefined);
         };
         let Some(out) = out else {
@@ -1045,11 +1069,11 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn error(&self, kind: ErrorKind, msg: &str, span: Span) -> Diagnostic {
-        match &self.source {
+    fn error(&self, kind: ErrorKind, msg: &str, span: Span) -> Box<Diagnostic> {
+        Box::new(match &self.source {
             Some(src) if span != Span::default() => Diagnostic::at(kind, msg, src, span),
             _ => Diagnostic::bare(kind, msg),
-        }
+        })
     }
 
     /// Evaluates terms left to right, calling `k` once per combination of their values.
@@ -1208,12 +1232,51 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// The values the definitions of a complete rule or a function produce: nearly always none or
+/// one, so the first is held without allocating.
+#[derive(Default)]
+struct Outputs {
+    first: Option<Value>,
+    /// Values different from `first` (possibly repeated).
+    others: Vec<Value>,
+    /// How many values were produced, repeats included.
+    produced: usize,
+}
+
+impl Outputs {
+    fn push(&mut self, v: Value) {
+        self.produced += 1;
+        match &self.first {
+            None => self.first = Some(v),
+            Some(first) if *first == v => {}
+            Some(_) => self.others.push(v),
+        }
+    }
+
+    /// The one distinct value (`None` when there was none), or the two smallest distinct
+    /// values when there were several.
+    fn single(self) -> Result<Option<Value>, (Value, Value)> {
+        if self.others.is_empty() {
+            return Ok(self.first);
+        }
+        let mut all = self.others;
+        all.extend(self.first);
+        all.sort();
+        all.dedup();
+        let mut all = all.into_iter();
+        match (all.next(), all.next()) {
+            (Some(a), Some(b)) => Err((a, b)),
+            (a, _) => Ok(a),
+        }
+    }
+}
+
 /// Collects the values of `value` over the solutions of `body`.
 fn collect_values(
     ev: &mut Evaluator<'_>,
     body: &[Literal],
     value: &Term,
-    values: &mut Vec<Value>,
+    values: &mut Outputs,
 ) -> R<()> {
     let constant = value.as_const().is_some();
     ev.eval_body(body, 0, &mut |ev| {
