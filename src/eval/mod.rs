@@ -462,7 +462,23 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn match_params(&mut self, params: &[Term], args: &[Value], i: usize, k: K<'_, 'a>) -> R<bool> {
+    /// Matches a function's parameters with its arguments, in a frame of its own.
+    fn match_params(
+        &mut self,
+        params: &[Term],
+        args: &[Value],
+        mut i: usize,
+        k: K<'_, 'a>,
+    ) -> R<bool> {
+        // Parameters that are plain variables (most) are bound without a continuation: the
+        // frame, dropped after the call, unbinds them.
+        while let (Some(Term::Var(s)), Some(a)) = (params.get(i), args.get(i)) {
+            if self.is_bound(*s) {
+                break;
+            }
+            self.bind(*s, a.clone());
+            i += 1;
+        }
         match (params.get(i), args.get(i)) {
             (Some(p), Some(a)) => {
                 let a = a.clone();
@@ -562,13 +578,19 @@ impl<'a> Evaluator<'a> {
 
     fn eval_literal(&mut self, lit: &Literal, k: K<'_, 'a>) -> R<bool> {
         match &lit.kind {
-            LiteralKind::Expr(t) => self.eval_term(t, &mut |ev, v| {
-                if v == Value::Bool(false) {
-                    Ok(false)
-                } else {
-                    k(ev)
-                }
-            }),
+            // As `eval_term`, without a continuation for the (usual) single value.
+            LiteralKind::Expr(t) => match self.one(t)? {
+                One::Value(Value::Bool(false)) => Ok(false),
+                One::Value(_) => k(self),
+                One::Undefined => Ok(false),
+                One::Many => self.eval_many(t, &mut |ev, v| {
+                    if v == Value::Bool(false) {
+                        Ok(false)
+                    } else {
+                        k(ev)
+                    }
+                }),
+            },
             LiteralKind::Unify(a, b) => self.unify(a, b, k),
             LiteralKind::Not(body) => {
                 if self.exists(body)? {
@@ -583,10 +605,10 @@ impl<'a> Evaluator<'a> {
                 collection,
             } => self.eval_term(collection, &mut |ev, c| {
                 each_entry(ev, &c, &mut |ev, kv, vv| match key {
-                    Some(kp) => {
-                        ev.match_pattern(kp, kv, &mut |ev| ev.match_pattern(value, vv.clone(), k))
-                    }
-                    None => ev.match_pattern(value, vv, k),
+                    Some(kp) => ev.match_pattern(kp, kv.clone(), &mut |ev| {
+                        ev.match_pattern(value, vv.clone(), k)
+                    }),
+                    None => ev.match_pattern(value, vv.clone(), k),
                 })
             }),
             LiteralKind::Every {
@@ -602,9 +624,9 @@ impl<'a> Evaluator<'a> {
                 }
                 let failed = each_entry(ev, &c, &mut |ev, kv, vv| {
                     if let Some(ks) = key {
-                        ev.bind(*ks, kv);
+                        ev.bind(*ks, kv.clone());
                     }
-                    ev.bind(*value, vv);
+                    ev.bind(*value, vv.clone());
                     let ok = ev.exists(body);
                     for s in locals {
                         ev.unbind(*s);
@@ -676,9 +698,21 @@ impl<'a> Evaluator<'a> {
 
     fn unify(&mut self, a: &Term, b: &Term, k: K<'_, 'a>) -> R<bool> {
         match (self.is_open(a), self.is_open(b)) {
-            (false, false) => self.eval_term(a, &mut |ev, va| {
-                ev.eval_term(b, &mut |ev, vb| if va == vb { k(ev) } else { Ok(false) })
-            }),
+            (false, false) => match self.one(a)? {
+                // Both sides closed: compare, by continuation only where a side has several
+                // values.
+                One::Value(va) => match self.one(b)? {
+                    One::Value(vb) if va == vb => k(self),
+                    One::Value(_) | One::Undefined => Ok(false),
+                    One::Many => {
+                        self.eval_many(b, &mut |ev, vb| if va == vb { k(ev) } else { Ok(false) })
+                    }
+                },
+                One::Undefined => Ok(false),
+                One::Many => self.eval_many(a, &mut |ev, va| {
+                    ev.eval_term(b, &mut |ev, vb| if va == vb { k(ev) } else { Ok(false) })
+                }),
+            },
             (true, false) => self.eval_term(b, &mut |ev, vb| ev.match_pattern(a, vb, k)),
             (false, true) => self.eval_term(a, &mut |ev, va| ev.match_pattern(b, va, k)),
             (true, true) => match (a, b) {
@@ -733,15 +767,15 @@ impl<'a> Evaluator<'a> {
     /// Matches a pattern against a value, binding its open variables.
     fn match_pattern(&mut self, t: &Term, v: Value, k: K<'_, 'a>) -> R<bool> {
         match t {
-            Term::Var(s) => match self.get(*s) {
-                Some(bound) => {
-                    if bound == v {
+            Term::Var(s) => match self.slots.get(self.base + s) {
+                Some(Some(bound)) => {
+                    if *bound == v {
                         k(self)
                     } else {
                         Ok(false)
                     }
                 }
-                None => {
+                _ => {
                     self.bind(*s, v);
                     let r = k(self);
                     self.unbind(*s);
@@ -762,7 +796,13 @@ impl<'a> Evaluator<'a> {
                 }
                 _ => Ok(false),
             },
-            _ => self.eval_term(t, &mut |ev, tv| if tv == v { k(ev) } else { Ok(false) }),
+            _ => match self.one(t)? {
+                One::Value(tv) if tv == v => k(self),
+                One::Value(_) | One::Undefined => Ok(false),
+                One::Many => {
+                    self.eval_many(t, &mut |ev, tv| if tv == v { k(ev) } else { Ok(false) })
+                }
+            },
         }
     }
 
@@ -820,7 +860,7 @@ impl<'a> Evaluator<'a> {
             Term::Input => self.input.clone().into(),
             Term::Rule(id) => self.rule_value(*id)?.into(),
             Term::Data(path) => self.data_at(path)?.into(),
-            Term::Ref(head, path) => match self.one(head)? {
+            Term::Ref(head, path) => match self.one_inline(head)? {
                 One::Value(v) => self.follow(&v, path)?,
                 other => other,
             },
@@ -863,6 +903,20 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// [`Self::one`], with constants and bound variables (most call arguments and reference
+    /// heads) read without a call.
+    #[inline(always)]
+    fn one_inline(&mut self, t: &Term) -> R<One> {
+        match t {
+            Term::Value(v) => Ok(One::Value(v.clone())),
+            Term::Var(s) => Ok(match self.get(*s) {
+                Some(v) => One::Value(v),
+                None => One::Many,
+            }),
+            _ => self.one(t),
+        }
+    }
+
     /// Follows a reference path from `head` while every key has one value.
     fn follow(&mut self, head: &Value, path: &[Term]) -> R<One> {
         let mut cur = head;
@@ -902,7 +956,7 @@ impl<'a> Evaluator<'a> {
         // Calls with up to three arguments (nearly all) pass them in an array on the stack.
         macro_rules! arg {
             ($t:expr) => {
-                match self.one($t)? {
+                match self.one_inline($t)? {
                     One::Value(v) => v,
                     other => return Ok(other),
                 }
@@ -1123,15 +1177,17 @@ impl<'a> Evaluator<'a> {
         };
         if matches!(sel, Term::Array(_) | Term::Object(_)) && self.is_open(sel) {
             return each_entry(self, &value, &mut |ev, key, child| {
-                ev.match_pattern(sel, key, &mut |ev| ev.walk(child.clone(), path, i + 1, k))
+                ev.match_pattern(sel, key.clone(), &mut |ev| {
+                    ev.walk(child.clone(), path, i + 1, k)
+                })
             });
         }
         if let Term::Var(s) = sel {
             if !self.is_bound(*s) {
                 let s = *s;
                 return each_entry(self, &value, &mut |ev, key, child| {
-                    ev.bind(s, key);
-                    let r = ev.walk(child, path, i + 1, k);
+                    ev.bind(s, key.clone());
+                    let r = ev.walk(child.clone(), path, i + 1, k);
                     ev.unbind(s);
                     r
                 });
@@ -1293,26 +1349,26 @@ fn collect_values(
 fn each_entry<'a>(
     ev: &mut Evaluator<'a>,
     v: &Value,
-    f: &mut dyn FnMut(&mut Evaluator<'a>, Value, Value) -> R<bool>,
+    f: &mut dyn FnMut(&mut Evaluator<'a>, &Value, &Value) -> R<bool>,
 ) -> R<bool> {
     match v {
         Value::Array(items) => {
             for (i, x) in items.iter().enumerate() {
-                if f(ev, Value::int(i as i64), x.clone())? {
+                if f(ev, &Value::int(i as i64), x)? {
                     return Ok(true);
                 }
             }
         }
         Value::Object(map) => {
             for (key, x) in map.iter() {
-                if f(ev, key.clone(), x.clone())? {
+                if f(ev, key, x)? {
                     return Ok(true);
                 }
             }
         }
         Value::Set(set) => {
             for x in set.iter() {
-                if f(ev, x.clone(), x.clone())? {
+                if f(ev, x, x)? {
                     return Ok(true);
                 }
             }
