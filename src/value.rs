@@ -40,15 +40,26 @@ pub enum Value {
 /// strings compared by their first byte before the rest: object lookups compare the wanted key
 /// with several keys of a node, which mostly differ there, and `memcmp` is a call.
 impl Ord for Value {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
+        // Strings (nearly every object key) on a path of their own, small enough to inline
+        // into the map searches.
+        if let (Value::String(a), Value::String(b)) = (self, other) {
+            let (a, b) = (a.as_bytes(), b.as_bytes());
+            return match (a.first(), b.first()) {
+                (Some(x), Some(y)) if x != y => x.cmp(y),
+                _ => a.cmp(b),
+            };
+        }
+        self.cmp_other(other)
+    }
+}
+
+impl Value {
+    #[inline(never)]
+    fn cmp_other(&self, other: &Self) -> Ordering {
         match (self, other) {
-            (Value::String(a), Value::String(b)) => {
-                let (a, b) = (a.as_bytes(), b.as_bytes());
-                match (a.first(), b.first()) {
-                    (Some(x), Some(y)) if x != y => x.cmp(y),
-                    _ => a.cmp(b),
-                }
-            }
+            (Value::String(a), Value::String(b)) => a.cmp(b),
             (Value::Null, Value::Null) => Ordering::Equal,
             (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
             (Value::Number(a), Value::Number(b)) => a.cmp(b),
