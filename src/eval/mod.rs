@@ -860,9 +860,12 @@ impl<'a> Evaluator<'a> {
             Term::Input => self.input.clone().into(),
             Term::Rule(id) => self.rule_value(*id)?.into(),
             Term::Data(path) => self.data_at(path)?.into(),
-            Term::Ref(head, path) => match self.one_inline(head)? {
-                One::Value(v) => self.follow(&v, path)?,
-                other => other,
+            Term::Ref(head, path) => match self.follow_in_place(head, path) {
+                Some(found) => found,
+                None => match self.one_inline(head)? {
+                    One::Value(v) => self.follow(&v, path)?,
+                    other => other,
+                },
             },
             Term::Call(callee, args, span) => self.call_one(callee, args, *span)?,
             Term::Array(items) => {
@@ -915,6 +918,39 @@ impl<'a> Evaluator<'a> {
             }),
             _ => self.one(t),
         }
+    }
+
+    /// Follows a reference from a bound variable, the input or a computed rule value where it
+    /// is stored, when every key is a constant or a bound variable (most references), cloning
+    /// only the value found; `None` for any other reference.
+    fn follow_in_place(&self, head: &Term, path: &[Term]) -> Option<One> {
+        let root = match head {
+            Term::Var(s) => self.slots.get(self.base + s)?.as_ref()?,
+            Term::Input => match &self.input {
+                Some(v) => v,
+                None => return Some(One::Undefined),
+            },
+            // A rule already computed in this evaluation (the first use computes it).
+            Term::Rule(id) => match self.cache.get(*id)? {
+                Some(Some(v)) => v,
+                Some(None) => return Some(One::Undefined),
+                None => return None,
+            },
+            _ => return None,
+        };
+        let mut cur = root;
+        for sel in path {
+            let key = match sel {
+                Term::Value(key) => key,
+                Term::Var(s) => self.slots.get(self.base + s)?.as_ref()?,
+                _ => return None,
+            };
+            match cur.index(key) {
+                Some(v) => cur = v,
+                None => return Some(One::Undefined),
+            }
+        }
+        Some(One::Value(cur.clone()))
     }
 
     /// Follows a reference path from `head` while every key has one value.
