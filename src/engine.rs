@@ -8,7 +8,7 @@ use crate::compile::{
     CompiledQuery,
 };
 use crate::error::{Diagnostic, Error, ErrorKind};
-use crate::eval::{Evaluator, Lasting, Options};
+use crate::eval::{Evaluator, Lasting, Options, Spare};
 use crate::metadata::{self, Annotation, Target};
 use crate::source::Source;
 use crate::syntax::{self, ast};
@@ -208,12 +208,13 @@ pub struct Policy {
 }
 
 /// One thread's copy of the program and data, with the results of input-free rules and
-/// functions it keeps from one evaluation to the next. Copies, because values are
+/// functions and the buffers it keeps from one evaluation to the next. Copies, because values are
 /// reference-counted: threads sharing one constant contend for its count (`compile::fork`).
 struct Local {
     program: Program,
     data: Value,
     memo: Lasting,
+    spare: Spare,
 }
 
 impl std::fmt::Debug for Local {
@@ -292,6 +293,7 @@ impl Policy {
             program: self.program.fork(),
             data: fork_value(&self.data),
             memo: Lasting::default(),
+            spare: Spare::default(),
         })
     }
 
@@ -354,9 +356,10 @@ impl Policy {
             strict: options.strict_builtin_errors,
             print: options.print,
         };
+        let (program, spare) = (&local.program, &local.spare);
         let mut ev = match data {
-            Some(data) => Evaluator::new(&local.program, data.clone(), input.cloned(), opts),
-            None => Evaluator::new(&local.program, local.data.clone(), input.cloned(), opts)
+            Some(data) => Evaluator::new(program, data.clone(), input.cloned(), opts, spare),
+            None => Evaluator::new(program, local.data.clone(), input.cloned(), opts, spare)
                 .with_lasting(&local.memo),
         };
         let solutions = ev
@@ -371,7 +374,7 @@ impl Policy {
             .collect();
         Ok(Evaluation {
             solutions,
-            printed: ev.printed,
+            printed: std::mem::take(&mut ev.printed),
         })
     }
 
@@ -398,6 +401,7 @@ impl Policy {
             local.data.clone(),
             Some(input.clone()),
             opts,
+            &local.spare,
         )
         .with_lasting(&local.memo);
         targets
@@ -432,3 +436,64 @@ const _: () = {
     assert_send_sync::<Policy>();
     assert_send_sync::<Query>();
 };
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A thread's evaluations reuse each other's buffers (the rule cache, the memo table, the
+    /// slots): no rule value or function result may carry over from one input to the next, also
+    /// after an evaluation that failed half-way.
+    #[test]
+    fn evaluations_in_sequence_do_not_see_each_others_results() {
+        let mut engine = Engine::new();
+        engine
+            .add_policy(
+                "p.rego",
+                r#"package p
+
+                name_of(c) := c.name
+
+                names contains name_of(c) if some c in input.containers
+
+                first := name_of(input.containers[0])
+
+                conflict := 1 if input.fail
+                conflict := 2 if input.fail
+                "#,
+            )
+            .unwrap();
+        let policy = engine.compile().unwrap();
+        let id = |name: &str| {
+            let info = policy
+                .rules()
+                .iter()
+                .find(|r| r.path.last().unwrap() == name);
+            info.unwrap().id
+        };
+        let targets = [(id("names"), None), (id("first"), None)];
+        let conflict = [(id("conflict"), None)];
+        let query = policy.query("data.p.first").unwrap();
+        for i in 0..300 {
+            let doc = Value::from_json_str(&format!(
+                r#"{{"fail": true, "containers": [{{"name": "c{i}"}}, {{"name": "x{i}"}}]}}"#
+            ))
+            .unwrap();
+            if i % 7 == 0 {
+                let failed = policy.eval_rules(&conflict, &doc, &EvalOptions::default());
+                assert!(failed[0].is_err(), "{failed:?}");
+            }
+            let found = policy.eval_rules(&targets, &doc, &EvalOptions::default());
+            let names = Value::from_json_str(&format!(r#"["c{i}", "x{i}"]"#)).unwrap();
+            let names = Value::set(names.as_array().unwrap().iter().cloned().collect());
+            assert_eq!(found[0].as_ref().unwrap(), &Some(names), "input {i}");
+            assert_eq!(
+                found[1].as_ref().unwrap(),
+                &Some(Value::from(format!("c{i}")))
+            );
+            let solutions = policy.eval(&query, Some(&doc)).unwrap();
+            assert_eq!(solutions[0].expressions[0].1, Value::from(format!("c{i}")));
+        }
+    }
+}

@@ -83,6 +83,13 @@ impl Table {
         self.entries.len()
     }
 
+    /// Forgets every call, keeping the memory for the next evaluation.
+    pub fn clear(&mut self) {
+        self.heads.clear();
+        self.entries.clear();
+        self.args.clear();
+    }
+
     pub fn get(&self, key: &Key<'_>) -> Option<&Option<Value>> {
         let mut at = *self.heads.get(&key.hash)?;
         while let Some(e) = self.entries.get(at as usize) {

@@ -19,6 +19,7 @@ use crate::error::{Diagnostic, ErrorKind};
 use crate::source::{Source, Span};
 use crate::value::{Object, Set, Value};
 use memo::{Key, Table};
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// Errors are boxed: they are rare, and a small `Result` keeps every return of the evaluator
@@ -59,6 +60,8 @@ pub(crate) struct Evaluator<'a> {
     memo: Table,
     /// Results remembered across evaluations of the same policy and data.
     lasting: Option<&'a Lasting>,
+    /// Where the buffers go back when the evaluation ends.
+    spare: &'a Spare,
     overrides: Vec<(Vec<Value>, Value)>,
     /// The source being evaluated, for error messages (a reference: cloning the `Arc` on every
     /// frame would make the threads sharing a program contend for its count).
@@ -77,6 +80,48 @@ struct Docs {
     overrides: Vec<(Vec<Value>, Value)>,
     cache: Vec<Option<Option<Value>>>,
     memo: Table,
+}
+
+/// The buffers of one evaluation, kept by a thread for its next one: the memo table's index
+/// and vectors, the slots and the rule cache grow to a document's needs once per thread instead
+/// of once per document (growing the memo table was a tenth of remembering a call).
+#[derive(Default)]
+pub(crate) struct Spare(RefCell<Option<Buffers>>);
+
+struct Buffers {
+    slots: Vec<Option<Value>>,
+    cache: Vec<Option<Option<Value>>>,
+    memo: Table,
+}
+
+/// A memo table that grew past this many calls is not kept: one odd document should not hold
+/// its memory for the rest of the thread's life.
+const SPARE_MEMO_CALLS: usize = 1 << 12;
+
+impl std::fmt::Debug for Spare {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Spare")
+    }
+}
+
+impl Drop for Evaluator<'_> {
+    fn drop(&mut self) {
+        if self.memo.len() > SPARE_MEMO_CALLS {
+            return;
+        }
+        let Ok(mut kept) = self.spare.0.try_borrow_mut() else {
+            return;
+        };
+        let mut b = Buffers {
+            slots: std::mem::take(&mut self.slots),
+            cache: std::mem::take(&mut self.cache),
+            memo: std::mem::take(&mut self.memo),
+        };
+        b.slots.clear();
+        b.cache.fill(None);
+        b.memo.clear();
+        *kept = Some(b);
+    }
 }
 
 /// What [`Evaluator::one`] found.
@@ -103,17 +148,33 @@ type KV<'k, 'a> = &'k mut dyn FnMut(&mut Evaluator<'a>, Value) -> R<bool>;
 type KPairs<'k, 'a> = &'k mut dyn FnMut(&mut Evaluator<'a>, &[(Value, Value)]) -> R<bool>;
 
 impl<'a> Evaluator<'a> {
-    pub fn new(program: &'a Program, data: Value, input: Option<Value>, options: Options) -> Self {
+    /// An evaluator that works in the buffers the previous evaluation of `program` on this
+    /// thread left in `spare`, and leaves its own there when it is dropped.
+    pub fn new(
+        program: &'a Program,
+        data: Value,
+        input: Option<Value>,
+        options: Options,
+        spare: &'a Spare,
+    ) -> Self {
+        let kept = (spare.0.try_borrow_mut().ok())
+            .and_then(|mut b| b.take())
+            .filter(|b| b.cache.len() == program.rules.len());
+        let (slots, cache, memo) = match kept {
+            Some(b) => (b.slots, b.cache, b.memo),
+            None => (vec![], vec![None; program.rules.len()], Table::default()),
+        };
         Evaluator {
             program,
             data,
             input,
             options,
-            slots: vec![],
+            slots,
             base: 0,
-            cache: vec![None; program.rules.len()],
-            memo: Table::default(),
+            cache,
+            memo,
             lasting: None,
+            spare,
             overrides: vec![],
             source: None,
             depth: 0,
