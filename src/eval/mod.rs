@@ -85,8 +85,21 @@ struct Docs {
 /// The buffers of one evaluation, kept by a thread for its next one: the memo table's index
 /// and vectors, the slots and the rule cache grow to a document's needs once per thread instead
 /// of once per document (growing the memo table was a tenth of remembering a call).
-#[derive(Default)]
-pub(crate) struct Spare(RefCell<Option<Buffers>>);
+pub(crate) struct Spare {
+    buffers: RefCell<Option<Buffers>>,
+    /// The value of every partial set rule that finds nothing (most finding rules on most
+    /// documents), shared instead of allocated each time.
+    empty_set: Value,
+}
+
+impl Default for Spare {
+    fn default() -> Self {
+        Spare {
+            buffers: RefCell::default(),
+            empty_set: Value::set(Set::new()),
+        }
+    }
+}
 
 struct Buffers {
     slots: Vec<Option<Value>>,
@@ -109,7 +122,7 @@ impl Drop for Evaluator<'_> {
         if self.memo.len() > SPARE_MEMO_CALLS {
             return;
         }
-        let Ok(mut kept) = self.spare.0.try_borrow_mut() else {
+        let Ok(mut kept) = self.spare.buffers.try_borrow_mut() else {
             return;
         };
         let mut b = Buffers {
@@ -157,7 +170,7 @@ impl<'a> Evaluator<'a> {
         options: Options,
         spare: &'a Spare,
     ) -> Self {
-        let kept = (spare.0.try_borrow_mut().ok())
+        let kept = (spare.buffers.try_borrow_mut().ok())
             .and_then(|mut b| b.take())
             .filter(|b| b.cache.len() == program.rules.len());
         let (slots, cache, memo) = match kept {
@@ -365,6 +378,9 @@ impl<'a> Evaluator<'a> {
                             })
                         })
                     })?;
+                }
+                if set.is_empty() {
+                    return Ok(Some(self.spare.empty_set.clone()));
                 }
                 Ok(Some(Value::set(set)))
             }
