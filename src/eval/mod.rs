@@ -82,13 +82,13 @@ struct Docs {
     memo: Table,
 }
 
-/// The buffers of one evaluation, kept by a thread for its next one: the memo table's index
-/// and vectors, the slots and the rule cache grow to a document's needs once per thread instead
-/// of once per document (growing the memo table was a tenth of remembering a call).
+/// What a thread keeps from one evaluation to the next: the buffers of the last one (the memo
+/// table's index and vectors, the slots and the rule cache grow to a document's needs once per
+/// thread instead of once per document; growing the memo table was a tenth of remembering a
+/// call), and one empty set for every set that comes out empty.
 pub(crate) struct Spare {
     buffers: RefCell<Option<Buffers>>,
-    /// The value of every partial set rule that finds nothing (most finding rules on most
-    /// documents), shared instead of allocated each time.
+    /// See [`Evaluator::set_value`].
     empty_set: Value,
 }
 
@@ -201,6 +201,16 @@ impl<'a> Evaluator<'a> {
     pub fn with_lasting(mut self, lasting: &'a Lasting) -> Self {
         self.lasting = Some(lasting);
         self
+    }
+
+    /// A set built by a rule or comprehension; the empty ones (most finding rules on most
+    /// documents) are all the thread's one empty set, not an allocation each.
+    fn set_value(&self, set: Set) -> Value {
+        if set.is_empty() {
+            self.spare.empty_set.clone()
+        } else {
+            Value::set(set)
+        }
     }
 
     /// The lasting table, when rule `id` may use it now: it never reads input, and no `with`
@@ -379,10 +389,7 @@ impl<'a> Evaluator<'a> {
                         })
                     })?;
                 }
-                if set.is_empty() {
-                    return Ok(Some(self.spare.empty_set.clone()));
-                }
-                Ok(Some(Value::set(set)))
+                Ok(Some(self.set_value(set)))
             }
             RuleKind::PartialObject => {
                 let mut obj = Object::new();
@@ -1188,7 +1195,8 @@ impl<'a> Evaluator<'a> {
                         Ok(false)
                     })
                 })?;
-                k(self, Value::set(out))
+                let out = self.set_value(out);
+                k(self, out)
             }
             Term::ObjectCompr(key, value, body) => {
                 let mut out = Object::new();
