@@ -3,6 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/scratch.rs"]
+mod scratch;
+
+use scratch::scratch;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -19,10 +23,7 @@ fn gavel(args: &[&str]) -> (i32, String, String) {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gavel-cli-eval-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    scratch("cli-eval", name)
 }
 
 #[test]

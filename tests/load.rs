@@ -4,6 +4,9 @@
 //! FIFOs are made at run time under Cargo's per-test temporary directory rather than committed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/scratch.rs"]
+mod common_scratch;
+
 use gavel::load::{self, Document, LoadError, LoadErrorKind, Position};
 use gavel::Value;
 use std::collections::BTreeMap;
@@ -19,12 +22,7 @@ fn fixture(rel: &str) -> PathBuf {
 
 /// A fresh scratch directory for one test.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("load")
-        .join(test);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    common_scratch::scratch("load", test)
 }
 
 /// Loads everything under `paths`, as a scanner would but sequentially.

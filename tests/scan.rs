@@ -4,6 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/scratch.rs"]
+mod scratch;
+
+use scratch::scratch;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -155,8 +159,7 @@ fn findings_point_at_the_field() {
 
 #[test]
 fn findings_inside_a_tar_gz() {
-    let dir = std::env::temp_dir().join(format!("gavel-scan-tgz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("scan", "tgz");
     let archive = dir.join("manifests.tgz");
     let file = std::fs::File::create(&archive).unwrap();
     let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
@@ -258,8 +261,7 @@ fn usage_and_policy_errors_exit_2() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no-such-rule"), "{}", run.stderr);
 
-    let dir = std::env::temp_dir().join(format!("gavel-scan-badpolicy-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("scan", "badpolicy");
     std::fs::write(
         dir.join("bad.rego"),
         "package bad\n\ndeny contains x if {\n",
@@ -291,8 +293,7 @@ fn usage_and_policy_errors_exit_2() {
 
 #[test]
 fn kube_version_and_data_reach_rules() {
-    let dir = std::env::temp_dir().join(format!("gavel-scan-data-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("scan", "data");
     std::fs::write(
         dir.join("v.rego"),
         "package v\n\ndeny contains sprintf(\"%s %s\", [data.gavel.kube_version, data.team]) if input.kind == \"Pod\"\n",
@@ -384,8 +385,7 @@ fn validate_with_multitool(sarif: &str) {
         println!("skipped: SARIF_MULTITOOL is not set");
         return;
     };
-    let dir = std::env::temp_dir().join(format!("gavel-sarif-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("scan", "sarif");
     let file = dir.join("report.sarif");
     let out = dir.join("validation.sarif");
     std::fs::write(&file, sarif).unwrap();
@@ -411,8 +411,7 @@ fn validate_with_multitool(sarif: &str) {
 
 #[test]
 fn merged_shards_equal_one_run_byte_for_byte() {
-    let dir = std::env::temp_dir().join(format!("gavel-scan-shards-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("scan", "shards");
     let mut shards = vec![];
     for i in 0..3 {
         let out = dir.join(format!("shard{i}.json"));
@@ -450,8 +449,7 @@ fn merged_shards_equal_one_run_byte_for_byte() {
 
 #[test]
 fn merge_and_shard_errors_exit_2() {
-    let dir = std::env::temp_dir().join(format!("gavel-merge-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("scan", "merge-bad");
     let bad = dir.join("bad.json");
     std::fs::write(&bad, "{\"version\": \"1\"").unwrap();
     let run = gavel(&["merge", bad.to_str().unwrap()]);
