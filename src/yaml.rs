@@ -4,6 +4,7 @@
 use crate::number::Number;
 use crate::value::{Object, Value};
 use serde::de::{self, Deserialize, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess};
+use std::collections::btree_map::Entry;
 use std::fmt;
 
 pub use serde_norway::Error;
@@ -153,12 +154,18 @@ impl<'de> de::Visitor<'de> for YamlVisitor {
         let mut object = Object::new();
         while let Some(Yaml(key)) = map.next_key()? {
             let Yaml(value) = map.next_value()?;
-            if let Some((key, _)) = object.get_key_value(&key) {
-                // The wording `load::parse` recognises, whatever the key's type.
-                let key = key.as_str().map_or_else(|| key.to_string(), str::to_string);
-                return Err(de::Error::custom(format!("duplicate key `{key}`")));
+            // One search of the map for both the duplicate check and the insertion.
+            match object.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                Entry::Occupied(entry) => {
+                    // The wording `load::parse` recognises, whatever the key's type.
+                    let key = entry.key();
+                    let key = key.as_str().map_or_else(|| key.to_string(), str::to_string);
+                    return Err(de::Error::custom(format!("duplicate key `{key}`")));
+                }
             }
-            object.insert(key, value);
         }
         Ok(Value::object(object))
     }
