@@ -184,28 +184,16 @@ has_digest(image) if contains(image, "@")
 
 # An image is a known sidecar image when its repository matches an entry of
 # data.gavel.sidecar_images: an entry with a slash matches the end of the repository path at a
-# slash boundary, an entry without one matches its last component exactly.
+# slash boundary, an entry without one matches its last component exactly. Both come to one
+# question, asked of a set instead of each entry in turn: is one of the repository's suffixes
+# that start at a slash boundary (the whole path, ..., the last component) an entry?
 sidecar_image(image) if {
-	repo := repository(image)
-	some entry in sidecar_images
-	image_matches(entry, repo)
+	parts := split(repository(image), "/")
+	some i in numbers.range(0, count(parts) - 1)
+	concat("/", array.slice(parts, i, count(parts))) in sidecar_image_set
 }
 
-image_matches(entry, repo) if {
-	contains(entry, "/")
-	repo == entry
-}
-
-image_matches(entry, repo) if {
-	contains(entry, "/")
-	endswith(repo, concat("", ["/", entry]))
-}
-
-image_matches(entry, repo) if {
-	not contains(entry, "/")
-	parts := split(repo, "/")
-	parts[count(parts) - 1] == entry
-}
+sidecar_image_set := {entry | some entry in sidecar_images}
 
 # ---------------------------------------------------------------------------------------------
 # Commands

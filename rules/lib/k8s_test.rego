@@ -87,6 +87,21 @@ test_image_matching if {
 	k8s.sidecar_image("docker.io/hashicorp/vault:1.15") with data.gavel.sidecar_images as images
 }
 
+# Entries match whole components only: a longer path at its end, a bare name as the last
+# component, never a middle component or part of one; entries that are not strings match nothing.
+test_image_matching_at_component_boundaries if {
+	entries := ["team/sub/agent", "proxyv2", 7, null]
+	k8s.sidecar_image("registry.example.com/team/sub/agent:1") with data.gavel.sidecar_images as entries
+	k8s.sidecar_image("team/sub/agent") with data.gavel.sidecar_images as entries
+	not k8s.sidecar_image("registry.example.com/myteam/sub/agent:1") with data.gavel.sidecar_images as entries
+	not k8s.sidecar_image("team/sub/agent-init") with data.gavel.sidecar_images as entries
+	not k8s.sidecar_image("istio/proxyv2/debug:1") with data.gavel.sidecar_images as entries
+	not k8s.sidecar_image("istio/oxyv2") with data.gavel.sidecar_images as entries
+	not k8s.sidecar_image("7") with data.gavel.sidecar_images as entries
+	not k8s.sidecar_image(7) with data.gavel.sidecar_images as entries
+	k8s.sidecar_image("proxyv2") with data.gavel.sidecar_images as entries
+}
+
 test_image_tags if {
 	k8s.repository("registry.local:5000/team/envoy:v1@sha256:00") == "registry.local:5000/team/envoy"
 	k8s.image_tag("registry.local:5000/team/envoy:v1@sha256:00") == "v1"
