@@ -34,8 +34,6 @@ warn contains {"msg": msg, "path": array.concat(entry.path, ["livenessProbe"])} 
 # The API's defaults for fields that are unset or 0.
 defaults := {"initialDelaySeconds": 0, "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
 
-normalized(probe) := object.union(probe, {k: effective(probe, k, d) | some k, d in defaults})
-
-effective(probe, k, d) := d if object.get(probe, k, 0) in {0, null}
-
-effective(probe, k, _) := probe[k] if not object.get(probe, k, 0) in {0, null}
+# The probe with each of those fields that is unset, 0 or null replaced by its default (the
+# fields that are set keep their value through the union).
+normalized(probe) := object.union(probe, {k: d | some k, d in defaults; object.get(probe, k, 0) in {0, null}})
