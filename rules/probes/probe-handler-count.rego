@@ -21,7 +21,7 @@ deny contains {"msg": msg, "path": array.concat(entry.path, [probe])} if {
 	some probe in k8s.probe_fields
 	p := entry.container[probe]
 	is_object(p)
-	handlers := {h | some h in ["exec", "httpGet", "tcpSocket", "grpc"]; k8s.has(p, h)}
+	handlers := set_fields(p, probe_handlers)
 	count(handlers) != 1
 	msg := sprintf("the %s of %s %s", [probe, k8s.describe(entry), problem(handlers, "exec, httpGet, tcpSocket or grpc")])
 }
@@ -31,10 +31,18 @@ deny contains {"msg": msg, "path": array.concat(entry.path, ["lifecycle", hook])
 	some hook in ["postStart", "preStop"]
 	p := entry.container.lifecycle[hook]
 	is_object(p)
-	handlers := {h | some h in ["exec", "httpGet", "tcpSocket", "sleep"]; k8s.has(p, h)}
+	handlers := set_fields(p, hook_handlers)
 	count(handlers) != 1
 	msg := sprintf("the %s hook of %s %s", [hook, k8s.describe(entry), problem(handlers, "exec, httpGet, tcpSocket or sleep")])
 }
+
+probe_handlers := {"exec", "httpGet", "tcpSocket", "grpc"}
+
+hook_handlers := {"exec", "httpGet", "tcpSocket", "sleep"}
+
+# The handler fields of p that are set (present and not null): p's own fields looked up among
+# the handlers, rather than each handler looked up in p.
+set_fields(p, handlers) := {h | some h, v in p; h in handlers; v != null}
 
 problem(handlers, allowed) := sprintf("has no handler: it needs one of %s", [allowed]) if count(handlers) == 0
 
