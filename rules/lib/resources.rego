@@ -27,7 +27,12 @@ holders contains {"label": "the pod", "resources": k8s.pod.spec.resources, "path
 }
 
 # The requests or limits (kind) of a container, as an object.
-amounts(c, kind) := k8s.object_or_empty(object.get(k8s.object_or_empty(object.get(c, "resources", {})), kind, {}))
+amounts(c, kind) := amounts_in(object.get(c, "resources", {}), kind)
+
+# The requests or limits (kind) in a resources object, as an object. The rules that go through
+# holders call this with the container's own resources object, so that they share the results
+# of the calls through amounts.
+amounts_in(resources, kind) := k8s.object_or_empty(object.get(k8s.object_or_empty(resources), kind, {}))
 
 # The container (or pod spec) sets that request or limit (null counts as unset).
 declares(c, kind, res) if k8s.has(amounts(c, kind), res)

@@ -22,7 +22,7 @@ import rego.v1
 deny contains {"msg": msg, "path": array.concat(holder.path, [kind, res])} if {
 	some holder in resources.holders
 	some kind in ["requests", "limits"]
-	some res, value in resources.amounts({"resources": holder.resources}, kind)
+	some res, value in resources.amounts_in(holder.resources, kind)
 	value != null
 	not quantity.valid(value)
 	msg := sprintf("%s has the %s %s %s, %s", [holder.label, res, singular[kind], shown(value), problem(value)])

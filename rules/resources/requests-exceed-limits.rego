@@ -18,8 +18,8 @@ import rego.v1
 #     - https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#requests-and-limits
 deny contains {"msg": msg, "path": array.concat(holder.path, ["requests", res])} if {
 	some holder in resources.holders
-	some res, request in resources.amounts({"resources": holder.resources}, "requests")
-	limit := resources.amounts({"resources": holder.resources}, "limits")[res]
+	some res, request in resources.amounts_in(holder.resources, "requests")
+	limit := resources.amounts_in(holder.resources, "limits")[res]
 	quantity.valid(request)
 	quantity.valid(limit)
 	quantity.greater(request, limit)
