@@ -34,8 +34,9 @@ amounts(c, kind) := amounts_in(object.get(c, "resources", {}), kind)
 # of the calls through amounts.
 amounts_in(resources, kind) := k8s.object_or_empty(object.get(k8s.object_or_empty(resources), kind, {}))
 
-# The container (or pod spec) sets that request or limit (null counts as unset).
-declares(c, kind, res) if k8s.has(amounts(c, kind), res)
+# The container (or pod spec) sets that request or limit (null counts as unset; amounts is
+# always an object, so a missing field leaves the comparison undefined).
+declares(c, kind, res) if amounts(c, kind)[res] != null
 
 # The pod sets pod-level resources for res, which then replace the containers' for QoS.
 pod_level_set(kind, res) if declares(pod_spec, kind, res)

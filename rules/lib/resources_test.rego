@@ -39,3 +39,15 @@ test_request_defaults_to_limit if {
 	resources.request(c({"cpu": "1"}, {"cpu": "2"}), "cpu") == "1"
 	not resources.request(c({}, {}), "cpu")
 }
+
+# A request or limit is declared when it is present and not null, whatever holds it.
+test_declares if {
+	resources.declares(c({"cpu": "1"}, {}), "requests", "cpu")
+	resources.declares(c({"cpu": 0}, {}), "requests", "cpu")
+	not resources.declares(c({"cpu": null}, {}), "requests", "cpu")
+	not resources.declares(c({"cpu": "1"}, {}), "limits", "cpu")
+	not resources.declares(c({}, {}), "requests", "memory")
+	not resources.declares({"resources": {"requests": "1"}}, "requests", "cpu")
+	not resources.declares({"resources": null}, "requests", "cpu")
+	not resources.declares("not a container", "requests", "cpu")
+}
