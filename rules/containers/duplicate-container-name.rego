@@ -17,7 +17,7 @@ import rego.v1
 #     - https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#Container
 deny contains {"msg": msg, "path": array.concat(entry.path, ["name"])} if {
 	some entry in k8s.containers
-	is_string(entry.container.name)
+	entry.container.name in repeated_names
 	first := first_with_name(entry.container.name)
 	order(entry) != order(first)
 	msg := sprintf(
@@ -27,6 +27,15 @@ deny contains {"msg": msg, "path": array.concat(entry.path, ["name"])} if {
 }
 
 # The API checks containers, then initContainers, then ephemeralContainers.
+# The names that more than one container of the pod has (nearly always none, so that the
+# search for the first container of a name runs only for the pods that need it).
+repeated_names := {name |
+	some entry in containers
+	name := entry.container.name
+	is_string(name)
+	count([1 | some other in containers; other.container.name == name]) > 1
+}
+
 field_order := {"containers": 0, "initContainers": 1, "ephemeralContainers": 2}
 
 order(entry) := [field_order[entry.field], entry.index]
