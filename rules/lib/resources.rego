@@ -32,7 +32,10 @@ amounts(c, kind) := amounts_in(object.get(c, "resources", {}), kind)
 # The requests or limits (kind) in a resources object, as an object. The rules that go through
 # holders call this with the container's own resources object, so that they share the results
 # of the calls through amounts.
-amounts_in(resources, kind) := k8s.object_or_empty(object.get(k8s.object_or_empty(resources), kind, {}))
+amounts_in(resources, kind) := amounts if {
+	amounts := resources[kind]
+	is_object(amounts)
+} else := {}
 
 # The container (or pod spec) sets that request or limit (null counts as unset; amounts is
 # always an object, so a missing field leaves the comparison undefined).

@@ -51,3 +51,14 @@ test_declares if {
 	not resources.declares({"resources": null}, "requests", "cpu")
 	not resources.declares("not a container", "requests", "cpu")
 }
+
+# Requests and limits are an object, empty for anything malformed on the way.
+test_amounts_in if {
+	resources.amounts_in({"requests": {"cpu": "1"}}, "requests") == {"cpu": "1"}
+	resources.amounts_in({"requests": {"cpu": "1"}}, "limits") == {}
+	resources.amounts_in({"requests": ["1"]}, "requests") == {}
+	resources.amounts_in({"requests": null}, "requests") == {}
+	resources.amounts_in(null, "requests") == {}
+	resources.amounts_in("requests", "requests") == {}
+	resources.amounts_in([{"cpu": "1"}], "requests") == {}
+}
