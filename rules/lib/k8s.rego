@@ -112,7 +112,9 @@ strings_of(x) := {k: v | some k, v in object_or_empty(x); is_string(v)}
 # "ephemeral" (ephemeralContainers).
 containers contains entry if {
 	some field in ["containers", "initContainers", "ephemeralContainers"]
-	some i, c in array_or_empty(object.get(pod.spec, field, []))
+	list := object.get(pod.spec, field, [])
+	is_array(list)
+	some i, c in list
 	is_object(c)
 	entry := {
 		"container": c,
