@@ -66,14 +66,15 @@ test_container_paths if {
 	paths.c == ["spec", "template", "spec", "containers", 0]
 }
 
-# A pod whose regular containers all run sidecar images (an envoy gateway) has no legacy sidecar.
-# Container lists that are not arrays, and items that are not objects, hold no containers.
+# Container lists that are not arrays (even an object whose values look like containers), and
+# items that are not objects, hold no containers.
 test_malformed_container_lists if {
-	spec := {"containers": {"name": "c"}, "initContainers": "a", "ephemeralContainers": [null, "x", {"name": "d"}]}
+	spec := {"containers": {"x": {"name": "c"}}, "initContainers": "a", "ephemeralContainers": [null, "x", {"name": "d"}]}
 	names := {e.name | some e in k8s.containers} with input as deployment(spec)
 	names == {"d"}
 }
 
+# A pod whose regular containers all run sidecar images (an envoy gateway) has no legacy sidecar.
 test_only_sidecar_images_are_apps if {
 	spec := {"containers": [{"name": "envoy", "image": "envoyproxy/envoy:v1.30.1"}]}
 	roles := {e.role | some e in k8s.containers} with input as deployment(spec)
