@@ -26,22 +26,24 @@ deny contains {"msg": msg, "path": array.concat(entry.path, ["name"])} if {
 	)
 }
 
-# The API checks containers, then initContainers, then ephemeralContainers.
 # The names that more than one container of the pod has (nearly always none, so that the
 # search for the first container of a name runs only for the pods that need it).
 repeated_names := {name |
 	some entry in containers
 	name := entry.container.name
 	is_string(name)
-	count([1 | some other in containers; other.container.name == name]) > 1
+	count(with_name(name)) > 1
 }
 
+with_name(name) := [e | some e in containers; e.container.name == name]
+
+# The API checks containers, then initContainers, then ephemeralContainers.
 field_order := {"containers": 0, "initContainers": 1, "ephemeralContainers": 2}
 
 order(entry) := [field_order[entry.field], entry.index]
 
 first_with_name(name) := first if {
-	same := [e | some e in containers; e.container.name == name]
+	same := with_name(name)
 	orders := [order(e) | some e in same]
 	some first in same
 	order(first) == min(orders)

@@ -191,8 +191,9 @@ has_digest(image) if contains(image, "@")
 # that start at a slash boundary (the whole path, ..., the last component) an entry?
 sidecar_image(image) if {
 	parts := split(repository(image), "/")
-	some i in numbers.range(0, count(parts) - 1)
-	concat("/", array.slice(parts, i, count(parts))) in sidecar_image_set
+	n := count(parts)
+	some i in numbers.range(0, n - 1)
+	concat("/", array.slice(parts, i, n)) in sidecar_image_set
 }
 
 sidecar_image_set := {entry | some entry in sidecar_images}

@@ -21,7 +21,7 @@ deny contains {"msg": msg, "path": array.concat(entry.path, [probe])} if {
 	some probe in k8s.probe_fields
 	p := entry.container[probe]
 	is_object(p)
-	handlers := set_fields(p, probe_handlers)
+	handlers := present_handlers(p, probe_handlers)
 	count(handlers) != 1
 	msg := sprintf("the %s of %s %s", [probe, k8s.describe(entry), problem(handlers, "exec, httpGet, tcpSocket or grpc")])
 }
@@ -31,7 +31,7 @@ deny contains {"msg": msg, "path": array.concat(entry.path, ["lifecycle", hook])
 	some hook in ["postStart", "preStop"]
 	p := entry.container.lifecycle[hook]
 	is_object(p)
-	handlers := set_fields(p, hook_handlers)
+	handlers := present_handlers(p, hook_handlers)
 	count(handlers) != 1
 	msg := sprintf("the %s hook of %s %s", [hook, k8s.describe(entry), problem(handlers, "exec, httpGet, tcpSocket or sleep")])
 }
@@ -40,9 +40,9 @@ probe_handlers := {"exec", "httpGet", "tcpSocket", "grpc"}
 
 hook_handlers := {"exec", "httpGet", "tcpSocket", "sleep"}
 
-# The handler fields of p that are set (present and not null): p's own fields looked up among
-# the handlers, rather than each handler looked up in p.
-set_fields(p, handlers) := {h | some h, v in p; h in handlers; v != null}
+# The handlers that p sets (present and not null): p's own fields looked up among the
+# handlers, rather than each handler looked up in p.
+present_handlers(p, handlers) := {h | some h, v in p; h in handlers; v != null}
 
 problem(handlers, allowed) := sprintf("has no handler: it needs one of %s", [allowed]) if count(handlers) == 0
 
