@@ -138,6 +138,10 @@ fn paths_of(v: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
     }
 }
 
+fn doc_first_line(doc: &Document) -> usize {
+    doc.locate(&[]).line
+}
+
 #[test]
 fn a_locator_finds_every_field_where_locate_does() {
     let (docs, _) = load_all(&[fixture("good"), scratch_with_many_findings()]);
@@ -155,7 +159,12 @@ fn a_locator_finds_every_field_where_locate_does() {
                 paths.iter().collect()
             };
             for p in order {
-                assert_eq!(locator.locate(p), doc.locate(p), "{} {p:?}", doc.file);
+                let at = locator.locate(p);
+                assert_eq!(at, doc.locate(p), "{} {p:?}", doc.file);
+                // The line of a position just given, and any other line, as the document has it.
+                for line in [at.line, at.line + 1, doc_first_line(doc)] {
+                    assert_eq!(locator.line_text(line), doc.line_text(line), "{p:?} {line}");
+                }
                 checked += 1;
             }
         }

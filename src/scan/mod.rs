@@ -304,7 +304,7 @@ impl Scanner {
                     document: doc.index,
                     object: object.clone(),
                     path: interner.path(&steps),
-                    source_line: Some(interner.text(doc.line_text(at.line))),
+                    source_line: Some(interner.text(locator.line_text(at.line))),
                 });
             }
         }
