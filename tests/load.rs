@@ -624,6 +624,26 @@ fn symlink_loop_is_reported_once_and_the_walk_goes_on() {
 }
 
 #[test]
+fn files_past_the_size_limit_are_refused() {
+    let dir = scratch("too-large");
+    // A sparse file: its size is past the limit without writing it.
+    let big = fs::File::create(dir.join("huge.yaml")).unwrap();
+    big.set_len(load::MAX_FILE_BYTES + 1).unwrap();
+    fs::copy(fixture("good/service.json"), dir.join("service.json")).unwrap();
+    // Found in a directory, and named on the command line.
+    for inputs in [
+        vec![dir.clone()],
+        vec![dir.join("huge.yaml"), dir.join("service.json")],
+    ] {
+        let (docs, errors) = load_all(&inputs);
+        assert_eq!(docs.len(), 1, "{errors:#?}");
+        let err = error_for(&errors, "huge.yaml");
+        assert_eq!(err.kind, LoadErrorKind::Read);
+        assert!(err.message.contains("larger than 128 MiB"), "{err}");
+    }
+}
+
+#[test]
 fn unreadable_inputs_are_errors() {
     let dir = scratch("unreadable");
     std::os::unix::fs::symlink("missing-target.yaml", dir.join("dangling.yaml")).unwrap();

@@ -52,6 +52,7 @@ pub fn walk<P: AsRef<Path>>(paths: &[P]) -> Walk {
         .map(|p| Work::Path {
             path: p.as_ref().to_path_buf(),
             named: true,
+            listed: None,
         })
         .collect();
     Walk {
@@ -94,7 +95,7 @@ impl Pending {
     pub fn read(self) -> Result<SourceFile, LoadError> {
         match self {
             Pending::File { path, name } => match File::open(&path) {
-                Ok(file) => read_text(file, &name),
+                Ok(file) => read_file(file, &name),
                 Err(err) => Err(LoadError::new(
                     &name,
                     LoadErrorKind::Read,
@@ -119,9 +120,21 @@ pub struct Walk {
 
 enum Work {
     /// A path to visit; `named` when the user gave it, rather than found in a directory.
-    Path { path: PathBuf, named: bool },
+    Path {
+        path: PathBuf,
+        named: bool,
+        listed: Option<Listed>,
+    },
     /// The walk of this (canonical) directory is over.
     Leave(PathBuf),
+}
+
+/// What a directory's listing already says about an entry that is not a symlink, so that the
+/// walk needs no `stat` of it: most entries of a large tree are regular files.
+enum Listed {
+    File,
+    /// A directory, and its canonical path (its parent's, joined with its name).
+    Dir(PathBuf),
 }
 
 impl Iterator for Walk {
@@ -139,8 +152,12 @@ impl Iterator for Walk {
                 Work::Leave(dir) => {
                     self.walking.remove(&dir);
                 }
-                Work::Path { path, named } => {
-                    if let Some(item) = self.visit(path, named) {
+                Work::Path {
+                    path,
+                    named,
+                    listed,
+                } => {
+                    if let Some(item) = self.visit(path, named, listed) {
                         return Some(item);
                     }
                 }
@@ -150,8 +167,16 @@ impl Iterator for Walk {
 }
 
 impl Walk {
-    fn visit(&mut self, path: PathBuf, named: bool) -> Option<Pending> {
+    fn visit(&mut self, path: PathBuf, named: bool, listed: Option<Listed>) -> Option<Pending> {
         let name: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
+        match listed {
+            // Its size is checked when it is opened.
+            Some(Listed::File) => {
+                return is_manifest(&path).then_some(Pending::File { path, name })
+            }
+            Some(Listed::Dir(canonical)) => return self.enter_canonical(path, &name, canonical),
+            None => {}
+        }
         let fail =
             |kind, message: String| Some(Pending::Ready(Err(LoadError::new(&name, kind, message))));
         if named && path.as_os_str() == "-" {
@@ -187,9 +212,7 @@ impl Walk {
             self.archive = Some(spawn_archive(path, name));
             return None;
         }
-        if meta.is_file() && meta.len() > MAX_FILE_BYTES {
-            return fail(LoadErrorKind::Read, too_large());
-        }
+        // Its size is checked when it is opened.
         Some(Pending::File { path, name })
     }
 
@@ -201,6 +224,18 @@ impl Walk {
             Ok(c) => c,
             Err(err) => return fail(LoadErrorKind::Read, format!("cannot read directory: {err}")),
         };
+        self.enter_canonical(path, name, canonical)
+    }
+
+    /// As [`Walk::enter`], for a directory whose canonical path is known.
+    fn enter_canonical(
+        &mut self,
+        path: PathBuf,
+        name: &Arc<str>,
+        canonical: PathBuf,
+    ) -> Option<Pending> {
+        let fail =
+            |kind, message: String| Some(Pending::Ready(Err(LoadError::new(name, kind, message))));
         if self.walking.contains(&canonical) {
             let message = format!(
                 "directory loop: this symlink leads back to {}, which is being walked; skipped",
@@ -215,23 +250,34 @@ impl Walk {
             Ok(entries) => entries,
             Err(err) => return fail(LoadErrorKind::Read, format!("cannot read directory: {err}")),
         };
-        let mut names = Vec::new();
+        let mut listing = Vec::new();
         for entry in entries {
             match entry {
-                Ok(entry) => names.push(entry.file_name()),
+                Ok(entry) => {
+                    let name = entry.file_name();
+                    // The type comes with the listing on most file systems (no `stat`); a
+                    // symlink, or a type the listing does not give, is looked at by `visit`.
+                    let listed = match entry.file_type() {
+                        Ok(t) if t.is_file() => Some(Listed::File),
+                        Ok(t) if t.is_dir() => Some(Listed::Dir(canonical.join(&name))),
+                        _ => None,
+                    };
+                    listing.push((name, listed));
+                }
                 Err(err) => {
                     return fail(LoadErrorKind::Read, format!("cannot read directory: {err}"))
                 }
             }
         }
-        names.retain(|n| n != ".git");
-        names.sort_unstable();
+        listing.retain(|(n, _)| n != ".git");
+        listing.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.walking.insert(canonical.clone());
         self.stack.push(Work::Leave(canonical));
         self.stack
-            .extend(names.into_iter().rev().map(|n| Work::Path {
+            .extend(listing.into_iter().rev().map(|(n, listed)| Work::Path {
                 path: path.join(n),
                 named: false,
+                listed,
             }));
         None
     }
@@ -269,12 +315,26 @@ fn too_large() -> String {
 
 /// Reads a source's text: [`read_all`], then [`text`].
 fn read_text(reader: impl Read, name: &Arc<str>) -> Result<SourceFile, LoadError> {
-    read_all(reader, name).and_then(|bytes| text(name, bytes))
+    read_all(reader, name, 0).and_then(|bytes| text(name, bytes))
 }
 
-/// Reads at most [`MAX_FILE_BYTES`] (one byte more tells that there was more).
-fn read_all(reader: impl Read, name: &Arc<str>) -> Result<Vec<u8>, LoadError> {
-    let mut bytes = Vec::new();
+/// An opened file: refused before reading when its size is past [`MAX_FILE_BYTES`], else read
+/// into a buffer of its size.
+fn read_file(file: File, name: &Arc<str>) -> Result<SourceFile, LoadError> {
+    let size = file
+        .metadata()
+        .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+    if size > MAX_FILE_BYTES {
+        return Err(LoadError::new(name, LoadErrorKind::Read, too_large()));
+    }
+    read_all(file, name, size as usize).and_then(|bytes| text(name, bytes))
+}
+
+/// Reads at most [`MAX_FILE_BYTES`] (one byte more tells that there was more), into a buffer
+/// of `expected` bytes to start with.
+fn read_all(reader: impl Read, name: &Arc<str>, expected: usize) -> Result<Vec<u8>, LoadError> {
+    // One byte more than expected, so that reading to the end does not grow the buffer.
+    let mut bytes = Vec::with_capacity(expected.saturating_add(1));
     match reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
         Ok(_) if bytes.len() as u64 > MAX_FILE_BYTES => {
             Err(LoadError::new(name, LoadErrorKind::Read, too_large()))
