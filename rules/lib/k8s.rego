@@ -188,12 +188,11 @@ has_digest(image) if contains(image, "@")
 # data.gavel.sidecar_images: an entry with a slash matches the end of the repository path at a
 # slash boundary, an entry without one matches its last component exactly. Both come to one
 # question, asked of a set instead of each entry in turn: is one of the repository's suffixes
-# that start at a slash boundary (the whole path, ..., the last component) an entry?
+# that start at a slash boundary (the whole path, then after each slash) an entry?
 sidecar_image(image) if {
-	parts := split(repository(image), "/")
-	n := count(parts)
-	some i in numbers.range(0, n - 1)
-	concat("/", array.slice(parts, i, n)) in sidecar_image_set
+	repo := repository(image)
+	some slash in array.concat([-1], indexof_n(repo, "/"))
+	substring(repo, slash + 1, -1) in sidecar_image_set
 }
 
 sidecar_image_set := {entry | some entry in sidecar_images}

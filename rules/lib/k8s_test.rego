@@ -108,6 +108,10 @@ test_image_matching_at_component_boundaries if {
 	not k8s.sidecar_image("7") with data.gavel.sidecar_images as entries
 	not k8s.sidecar_image(7) with data.gavel.sidecar_images as entries
 	k8s.sidecar_image("proxyv2") with data.gavel.sidecar_images as entries
+
+	# Positions count characters, not bytes: a registry name with accents cuts in the same place.
+	k8s.sidecar_image("régistry.exämple/team/sub/agent:1") with data.gavel.sidecar_images as entries
+	not k8s.sidecar_image("régistry.exämple/myteam/sub/agent:1") with data.gavel.sidecar_images as entries
 }
 
 test_image_tags if {
