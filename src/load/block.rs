@@ -42,12 +42,17 @@ struct Step {
 }
 
 impl<'a> Reader<'a> {
-    /// `None` when lines or the text could end where this scan does not look: at a lone `\r`
-    /// (the parser's line break too) or a `\0` (where it stops); or a byte-order mark starts it.
+    /// `None` when the two parsers could read the text's lines differently: it has a lone `\r`
+    /// (a line break to the position parser), a `\0` (where it stops), a byte-order mark, a
+    /// NEL or a Unicode line or paragraph separator (line breaks to the value parser), or a tab
+    /// right after a colon (which the position parser refuses).
     pub(crate) fn new(text: &'a str) -> Option<Self> {
         let b = text.as_bytes();
         let lone_cr = b.contains(&b'\r') && text.split('\r').skip(1).any(|r| !r.starts_with('\n'));
-        let odd = b.contains(&0) || lone_cr || text.starts_with('\u{feff}');
+        let unusual =
+            !text.is_ascii() && text.contains(['\u{feff}', '\u{85}', '\u{2028}', '\u{2029}']);
+        let colon_tab = b.contains(&b'\t') && b.windows(2).any(|w| w == b":\t");
+        let odd = b.contains(&0) || lone_cr || unusual || colon_tab;
         (!odd).then_some(Reader {
             text,
             trail: Vec::new(),
@@ -93,7 +98,10 @@ impl<'a> Reader<'a> {
                 scan.open()?;
                 let root = scan.peek()?.ok_or(Unsure)?;
                 let shape = parse(&root)?;
-                if shape.props {
+                // A root that is no collection is no manifest, and the position parser may
+                // refuse what follows it (a comment, then more text) where the value parser
+                // does not.
+                if shape.props || (shape.dash_count == 0 && shape.key.is_none()) {
                     return Err(Unsure);
                 }
                 let node = if path.is_empty() {
@@ -194,6 +202,12 @@ fn entry(scan: &mut Scan<'_>, indent: usize, want: &Value, more: bool) -> Scanne
             let position = at(line.number, indent);
             let start = scan.pos;
             if !more {
+                // The parser reads on to the value's first token, for an empty value the next
+                // line's, which it may refuse where the value parser does not: as strict here
+                // as when the path goes on, so that a resumed reader answers as a fresh one.
+                if shape.value == Kind::Empty {
+                    entry_value(scan, &shape, indent)?;
+                }
                 return Ok(Some((position, start, Node::Leaf)));
             }
             return Ok(Some((position, start, entry_value(scan, &shape, indent)?)));
@@ -220,7 +234,11 @@ fn entry_value(scan: &mut Scan<'_>, shape: &Shape<'_>, indent: usize) -> Scanned
             scan.consume(shape);
             match scan.peek()? {
                 Some(next) if next.indent > indent => node_of_line(&parse(&next)?),
+                // A block scalar's header at its key's indentation: the value parser takes it
+                // for the value, the position parser refuses it.
+                Some(next) if next.content.starts_with(['|', '>']) => Err(Unsure),
                 Some(next) if next.indent == indent && next.starts_with_dash() => {
+                    parse(&next)?;
                     Ok(Node::Seq { indent, dash: 0 })
                 }
                 _ => Ok(Node::Leaf),
@@ -265,9 +283,7 @@ fn item(
             },
         )));
     }
-    // The parser puts a block scalar at its first line of content, not at its header.
-    let odd_node = shape.key.is_none() && matches!(shape.value, Kind::Block | Kind::Alias);
-    if shape.props || odd_node {
+    if shape.props || odd_node(&shape) {
         return Err(Unsure);
     }
     if shape.value != Kind::Empty || shape.key.is_some() {
@@ -282,8 +298,12 @@ fn item(
     scan.consume(&shape);
     match scan.peek()? {
         Some(next) if next.indent > indent => {
+            let next_shape = parse(&next)?;
+            if next_shape.dash_count == 0 && (next_shape.props || odd_node(&next_shape)) {
+                return Err(Unsure);
+            }
             let node = if more {
-                node_of_line(&parse(&next)?)?
+                node_of_line(&next_shape)?
             } else {
                 Node::Leaf
             };
@@ -291,6 +311,12 @@ fn item(
         }
         _ => Err(Unsure),
     }
+}
+
+/// A node the parser places elsewhere than where its line's scan finds it: a block scalar (at
+/// its first line of content) or an alias.
+fn odd_node(shape: &Shape<'_>) -> bool {
+    shape.key.is_none() && matches!(shape.value, Kind::Block | Kind::Alias)
 }
 
 /// A path element found: its position, the byte offset of its line and the node it leads to.
@@ -309,7 +335,7 @@ struct Line<'a> {
 impl Line<'_> {
     fn starts_with_dash(&self) -> bool {
         let b = self.content.as_bytes();
-        b.first() == Some(&b'-') && matches!(b.get(1), None | Some(b' '))
+        b.first() == Some(&b'-') && matches!(b.get(1), None | Some(b' ' | b'\t'))
     }
 }
 
@@ -551,7 +577,8 @@ fn parse<'a>(line: &Line<'a>) -> Scanned<Shape<'a>> {
         Kind::Plain => {
             if let Some(colon_at) = plain_key_end(b, i) {
                 let text = text[i..colon_at].trim_end_matches([' ', '\t']);
-                if text.is_empty() {
+                // An empty key; a tab right after the colon, which the position parser refuses.
+                if text.is_empty() || b.get(colon_at + 1) == Some(&b'\t') {
                     return Err(Unsure);
                 }
                 key = Some(Key::Plain(text));
@@ -577,10 +604,11 @@ fn parse<'a>(line: &Line<'a>) -> Scanned<Shape<'a>> {
         props = value_props;
         end = value_end;
     }
-    // After a quoted scalar or a flow collection only a comment may follow.
+    // After a quoted scalar or a flow collection only a comment may follow, after a space (the
+    // position parser refuses one glued to the closing quote or bracket).
     if matches!(kind, Kind::Quoted | Kind::Flow | Kind::EmptyFlow) {
         let rest = skip_spaces(b, end);
-        if rest < b.len() && b[rest] != b'#' {
+        if rest < b.len() && (b[rest] != b'#' || rest == end) {
             return Err(Unsure);
         }
     }
@@ -635,13 +663,15 @@ fn token(b: &[u8], mut i: usize) -> Scanned<(Kind, bool, usize)> {
                 Ok((kind, props, end))
             }
             b'|' | b'>' => {
-                // A header: indentation and chomping indicators, then at most a comment.
+                // A header: a chomping indicator, then at most a comment. Not an indentation
+                // indicator: with one, the position parser refuses a less indented comment
+                // before the content, which the value parser reads.
                 let mut j = i + 1;
-                while b
-                    .get(j)
-                    .is_some_and(|c| matches!(c, b'0'..=b'9' | b'+' | b'-'))
-                {
+                while b.get(j).is_some_and(|c| matches!(c, b'+' | b'-')) {
                     j += 1;
+                }
+                if b.get(j).is_some_and(u8::is_ascii_digit) {
+                    return Err(Unsure);
                 }
                 let rest = skip_spaces(b, j);
                 if rest < b.len() && (b[rest] != b'#' || rest == j) {
@@ -725,6 +755,10 @@ fn flow_end(b: &[u8], i: usize) -> Scanned<usize> {
 }
 
 #[cfg(test)]
+#[path = "block_generated.rs"]
+mod generated;
+
+#[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
@@ -736,7 +770,7 @@ mod tests {
 
     /// Every path to a node of `value`, and beside each mapping and sequence one that is not
     /// there (a missing key, an index past the end, a path on into a scalar).
-    fn paths(value: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    pub(super) fn paths(value: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
         out.push(prefix.clone());
         match value {
             Value::Object(map) => {
@@ -926,6 +960,22 @@ data:
             ("a: 1\n\0b: 2\n", &["a"]),
             ("--- {a: 1}\n", &["a"]),
             ("--- |\n  text\n", &[]),
+            // Found by a review's generator: where the parsers place a node differently (a block
+            // scalar item on the line after its dash, a scalar root), and where the position
+            // parser refuses what the value parser reads (line breaks and marks it does not
+            // know, a tab after a colon or dash, a comment glued to a quote or bracket, a block
+            // header at its key's indentation or with an indentation indicator).
+            ("-\n  |\n  x\n", &["0"]),
+            ("|\n  x\n", &[]),
+            ("# c\n\u{feff}- 1\n", &["0"]),
+            ("a: |\n  x\n\u{85}\nb: 1\n", &["b"]),
+            ("a: 1\nb:\tx\n", &["a"]),
+            ("- a\n-\tb\n", &["1"]),
+            ("a: 'x'#c\nb: 1\n", &["a"]),
+            ("a: [x]#c\nb: 1\n", &["b"]),
+            ("a:\n|\n  x\n", &["a"]),
+            ("k:\n  a: 1\n  b:\n  >\n   x\n", &["k", "b"]),
+            ("a: >2\n # c\nb: 1\n", &["a"]),
             // An item without a node, a key wanted that is not a string.
             ("a:\n-\n- b\n", &["a", "0"]),
             ("1: x\n", &["1"]),
