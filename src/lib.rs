@@ -38,6 +38,8 @@ pub mod report;
 pub mod scan;
 pub mod source;
 pub(crate) mod syntax;
+#[cfg(test)]
+mod test_rng;
 pub mod value;
 pub mod yaml;
 

@@ -11,7 +11,6 @@
 //! compares the two on every field of many documents, the shared corpus's when it is present.
 
 use super::Position;
-use crate::number::Number;
 use crate::value::Value;
 
 /// The scan met something it cannot be sure of: ask the parser.
@@ -257,11 +256,9 @@ fn item(
     more: bool,
 ) -> Scanned<Found> {
     // As the parser: a path element that is not an index goes no further.
-    let index = want
-        .as_number()
-        .and_then(Number::as_i64)
-        .and_then(|i| usize::try_from(i).ok());
-    let Some(index) = index else { return Ok(None) };
+    let Some(index) = super::locate::index(want) else {
+        return Ok(None);
+    };
     for _ in 0..index {
         let line = scan.peek()?.ok_or(Unsure)?;
         scan.consume(&parse(&line)?);

@@ -13,6 +13,7 @@
 use super::tests::paths;
 use super::Reader;
 use crate::load::locate;
+use crate::test_rng::Rng;
 use fragment::{BLOCK_CONTENT, FLOWS, KEYS, MUTATIONS, ODD, PLAIN_MORE, PROPERTIES, QUOTED, WORDS};
 
 /// Documents generated; each is checked as written and as three mutations. Of the 60,000
@@ -22,7 +23,7 @@ const DOCUMENTS: usize = 15_000;
 
 #[test]
 fn generated_documents_agree_with_the_parser() {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
     let mut tally = Tally::default();
     for _ in 0..DOCUMENTS {
         let text = document(&mut rng);
@@ -119,30 +120,6 @@ fn saphyr_ok(text: &str) -> bool {
             Some(Ok(_)) => {}
             _ => return false,
         }
-    }
-}
-
-/// xorshift64: enough randomness for test inputs, with no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<'a>(&mut self, choices: &[&'a str]) -> &'a str {
-        choices[self.below(choices.len())]
     }
 }
 

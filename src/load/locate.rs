@@ -184,11 +184,9 @@ fn entry<'a>(events: &mut Events<'a, '_>, want: &Value) -> Found<'a> {
 
 /// Finds item `want` of a sequence whose start was just read.
 fn item<'a>(events: &mut Events<'a, '_>, want: &Value) -> Found<'a> {
-    let index = want
-        .as_number()
-        .and_then(Number::as_i64)
-        .and_then(|i| usize::try_from(i).ok());
-    let Some(index) = index else { return Err(None) };
+    let Some(index) = index(want) else {
+        return Err(None);
+    };
     for _ in 0..index {
         let (event, span) = events.next().ok_or(None)?;
         if matches!(event, Event::SequenceEnd) {
@@ -200,6 +198,13 @@ fn item<'a>(events: &mut Events<'a, '_>, want: &Value) -> Found<'a> {
         Some((Event::SequenceEnd, _)) | None => Err(None),
         Some((event, span)) => Ok((position(span.start), event, span)),
     }
+}
+
+/// The sequence index a path element names, if it names one.
+pub(super) fn index(want: &Value) -> Option<usize> {
+    want.as_number()
+        .and_then(Number::as_i64)
+        .and_then(|i| usize::try_from(i).ok())
 }
 
 /// Whether a scalar key, as written, is the path element `want` (a path element is a value, so

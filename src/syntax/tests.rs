@@ -1175,21 +1175,7 @@ mod errors {
 mod fuzz {
     use super::*;
 
-    /// xorshift64*: deterministic and good enough to pick mutations.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
-        }
-    }
+    use crate::test_rng::Rng;
 
     /// Pieces worth inserting: brackets, quotes, operators and keywords.
     const PIECES: [&str; 34] = [
@@ -1235,7 +1221,7 @@ mod fuzz {
                     .to_string(),
             );
         }
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
         let (mut ok, mut rejected) = (0, 0);
         for _ in 0..3000 {
             let base = &samples[rng.below(samples.len())];
