@@ -6,9 +6,12 @@
 //! ([`super::locate`]): at anything else on the lines it reads (a flow collection or quoted
 //! scalar left open at the end of a line, a quoted or complex key, an anchor, tag or alias on
 //! the path, a merge key in a mapping it searches, a tab in indentation, a directive, an item
-//! without a node) it gives up, and the parser answers instead. Block scalars are skipped by
-//! their indentation without reading their content, which may look like anything. A test
-//! compares the two on every field of many documents, the shared corpus's when it is present.
+//! without a node, a node the parser places elsewhere, such as a block scalar item) it gives
+//! up, and the parser answers instead; so it does where the two parsers could disagree about
+//! the text (line breaks and marks only one of them knows, what only the position parser
+//! refuses). Block scalars are skipped by their indentation without reading their content,
+//! which may look like anything. Tests compare the two on every field of the fixtures, of
+//! generated documents (`block_generated.rs`) and of the shared corpus when it is present.
 
 use super::Position;
 use crate::value::Value;
