@@ -138,10 +138,6 @@ fn paths_of(v: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
     }
 }
 
-fn doc_first_line(doc: &Document) -> usize {
-    doc.locate(&[]).line
-}
-
 #[test]
 fn a_locator_finds_every_field_where_locate_does() {
     let (docs, _) = load_all(&[fixture("good"), scratch_with_many_findings()]);
@@ -162,7 +158,7 @@ fn a_locator_finds_every_field_where_locate_does() {
                 let at = locator.locate(p);
                 assert_eq!(at, doc.locate(p), "{} {p:?}", doc.file);
                 // The line of a position just given, and any other line, as the document has it.
-                for line in [at.line, at.line + 1, doc_first_line(doc)] {
+                for line in [at.line, at.line + 1, doc.locate(&[]).line] {
                     assert_eq!(locator.line_text(line), doc.line_text(line), "{p:?} {line}");
                 }
                 checked += 1;

@@ -168,12 +168,15 @@ impl Iterator for Walk {
 
 impl Walk {
     fn visit(&mut self, path: PathBuf, named: bool, listed: Option<Listed>) -> Option<Pending> {
+        // Most files of a large tree are not manifests: they are passed over before their name
+        // is made.
+        if matches!(listed, Some(Listed::File)) && !is_manifest(&path) {
+            return None;
+        }
         let name: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
         match listed {
             // Its size is checked when it is opened.
-            Some(Listed::File) => {
-                return is_manifest(&path).then_some(Pending::File { path, name })
-            }
+            Some(Listed::File) => return Some(Pending::File { path, name }),
             Some(Listed::Dir(canonical)) => return self.enter_canonical(path, &name, canonical),
             None => {}
         }
