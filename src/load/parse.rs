@@ -386,13 +386,22 @@ fn split(text: &str, start: usize) -> Vec<Piece> {
     };
     let mut marked = false;
     let (mut pos, mut line) = (start, 1);
+    let mut ends = memchr::memchr_iter(b'\n', &text.as_bytes()[start..]).map(|i| start + i + 1);
     while pos < text.len() {
-        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let end = ends.next().unwrap_or(text.len());
         let row = &text[pos..end];
         let marker = |m: &str| {
             row.strip_prefix(m)
                 .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t', '\r', '\n']))
         };
+        // Most lines start with neither marker's first byte, inside a document already known
+        // to have content: they need no closer look.
+        let first = row.as_bytes()[0];
+        if first != b'-' && first != b'.' && current.content {
+            pos = end;
+            line += 1;
+            continue;
+        }
         if marker("---") {
             if current.content || marked {
                 current.chunk.end = pos;
