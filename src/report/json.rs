@@ -66,22 +66,118 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
 }
 
 /// Writes `v` pretty as the value of a top-level field: every line after its first indented by
-/// one level. (JSON text has no raw line breaks inside strings, so lines are safe to indent.)
+/// one level.
 fn value<T: Serialize + ?Sized>(out: &mut dyn std::io::Write, v: &T) -> std::io::Result<()> {
-    out.write_all(&indented(v, b"\n  "))
+    let mut text = Vec::new();
+    nested(&mut text, v, 1);
+    out.write_all(&text)
 }
 
-fn indented<T: Serialize + ?Sized>(v: &T, newline: &[u8]) -> Vec<u8> {
+/// Appends `v` as `serde_json::to_vec_pretty` writes it, nested `depth` levels deep: each line
+/// after the first indented by `depth` more levels.
+fn nested<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T, depth: usize) {
+    let start = out.len();
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, Nested::new(depth));
     // Serialising these types cannot fail.
-    let text = serde_json::to_vec_pretty(v).unwrap_or_default();
-    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
-    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            out.extend_from_slice(newline);
-        }
-        out.extend_from_slice(line);
+    if v.serialize(&mut ser).is_err() {
+        out.truncate(start);
     }
-    out
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level), starting `depth` levels in: the same
+/// text as rendering pretty and indenting each line after, without the second pass.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn new(depth: usize) -> Self {
+        Nested {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        const SPACES: &[u8] = &[b' '; 64];
+        let mut n = self.depth * 2;
+        while n > 0 {
+            let step = n.min(SPACES.len());
+            w.write_all(&SPACES[..step])?;
+            n -= step;
+        }
+        Ok(())
+    }
+
+    fn item<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        // A container with items closes on a line of its own; an empty one right after it opens.
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Writes an array as a top-level field's value, its items rendered in parallel in batches (so
@@ -100,7 +196,7 @@ fn array<T: Serialize + Sync>(out: &mut dyn std::io::Write, items: &[T]) -> std:
                 let mut text = Vec::new();
                 for item in chunk {
                     text.extend_from_slice(b",\n    ");
-                    text.extend_from_slice(&indented(item, b"\n    "));
+                    nested(&mut text, item, 2);
                 }
                 text
             })
@@ -171,7 +267,11 @@ mod tests {
                 column: 3,
                 document: i / 10,
                 object: object.clone(),
-                path: Arc::from(vec![PathStep::Key(Arc::from("spec")), PathStep::Index(2)]),
+                // Empty arrays close on the line they open, as serde_json writes them.
+                path: match i % 3 {
+                    0 => Arc::from(vec![]),
+                    _ => Arc::from(vec![PathStep::Key(Arc::from("spec")), PathStep::Index(2)]),
+                },
                 source_line: (i % 2 == 0).then(|| Arc::from("  - name: app")),
             });
         }
