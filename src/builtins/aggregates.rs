@@ -6,6 +6,7 @@ use super::args::{self, element_err, type_err};
 use super::{Builtin, BuiltinError};
 use crate::number::Number;
 use crate::value::{Set, Value};
+use std::borrow::Borrow;
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
@@ -13,56 +14,66 @@ pub(super) fn builtins() -> Vec<Builtin> {
             name: "count",
             arity: 1,
             func: count,
+            by_ref: Some(|a| count(a)),
         },
         Builtin {
             name: "sum",
             arity: 1,
             func: sum,
+            by_ref: None,
         },
         Builtin {
             name: "product",
             arity: 1,
             func: product,
+            by_ref: None,
         },
         Builtin {
             name: "max",
             arity: 1,
             func: max,
+            by_ref: None,
         },
         Builtin {
             name: "min",
             arity: 1,
             func: min,
+            by_ref: None,
         },
         Builtin {
             name: "sort",
             arity: 1,
             func: sort,
+            by_ref: None,
         },
         Builtin {
             name: "union",
             arity: 1,
             func: union,
+            by_ref: None,
         },
         Builtin {
             name: "intersection",
             arity: 1,
             func: intersection,
+            by_ref: None,
         },
         Builtin {
             name: "internal.member_2",
             arity: 2,
             func: member_2,
+            by_ref: Some(|a| member_2(a)),
         },
         Builtin {
             name: "internal.member_3",
             arity: 3,
             func: member_3,
+            by_ref: Some(|a| member_3(a)),
         },
     ]
 }
 
-fn count(a: &[Value]) -> Result<Value, BuiltinError> {
+fn count<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     let x = args::arg("count", a, 0)?;
     let n = match x {
         Value::Array(items) => items.len(),
@@ -172,7 +183,7 @@ fn intersection(a: &[Value]) -> Result<Value, BuiltinError> {
 }
 
 /// `x in xs`: membership among the values of a set, array or object; false for anything else.
-fn member_2(a: &[Value]) -> Result<Value, BuiltinError> {
+fn member_2<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     let x = args::arg("internal.member_2", a, 0)?;
     let found = match args::arg("internal.member_2", a, 1)? {
         Value::Set(items) => items.contains(x),
@@ -184,7 +195,7 @@ fn member_2(a: &[Value]) -> Result<Value, BuiltinError> {
 }
 
 /// `k, x in xs`: `xs[k] == x` for arrays and objects, `k == x` and a member for sets.
-fn member_3(a: &[Value]) -> Result<Value, BuiltinError> {
+fn member_3<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     let key = args::arg("internal.member_3", a, 0)?;
     let val = args::arg("internal.member_3", a, 1)?;
     let found = match args::arg("internal.member_3", a, 2)? {

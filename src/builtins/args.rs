@@ -7,6 +7,7 @@ use super::BuiltinError;
 use crate::error::ErrorKind;
 use crate::number::Number;
 use crate::value::{Object, Set, Value};
+use std::borrow::Borrow;
 use std::fmt::Display;
 
 /// A generic operand error: `"{name}: operand {pos} {message}"` (OPA's `NewOperandErr`).
@@ -80,8 +81,13 @@ pub(super) fn enum_err(name: &str, pos: usize, expected: &[&str]) -> BuiltinErro
 }
 
 /// The `i`-th argument (0-based); an error if the call has too few.
-pub(super) fn arg<'a>(name: &str, args: &'a [Value], i: usize) -> Result<&'a Value, BuiltinError> {
+pub(super) fn arg<'a, A: Borrow<Value>>(
+    name: &str,
+    args: &'a [A],
+    i: usize,
+) -> Result<&'a Value, BuiltinError> {
     args.get(i)
+        .map(Borrow::borrow)
         .ok_or_else(|| BuiltinError::failed(name, format!("missing operand {}", i + 1)))
 }
 
@@ -127,9 +133,9 @@ pub(super) fn array<'a>(
 }
 
 /// The `i`-th argument as an object.
-pub(super) fn object<'a>(
+pub(super) fn object<'a, A: Borrow<Value>>(
     name: &str,
-    args: &'a [Value],
+    args: &'a [A],
     i: usize,
 ) -> Result<&'a Object, BuiltinError> {
     let v = arg(name, args, i)?;

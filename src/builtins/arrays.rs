@@ -10,21 +10,25 @@ pub(super) fn builtins() -> Vec<Builtin> {
             name: "array.concat",
             arity: 2,
             func: concat,
+            by_ref: None,
         },
         Builtin {
             name: "array.slice",
             arity: 3,
             func: slice,
+            by_ref: None,
         },
         Builtin {
             name: "array.reverse",
             arity: 1,
             func: reverse,
+            by_ref: None,
         },
         Builtin {
             name: "array.flatten",
             arity: 1,
             func: flatten,
+            by_ref: None,
         },
     ]
 }

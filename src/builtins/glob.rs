@@ -15,11 +15,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             name: "glob.match",
             arity: 3,
             func: glob_match,
+            by_ref: None,
         },
         Builtin {
             name: "glob.quote_meta",
             arity: 1,
             func: quote_meta,
+            by_ref: None,
         },
     ]
 }

@@ -38,6 +38,11 @@ use std::sync::OnceLock;
 /// The signature every built-in implements.
 pub type BuiltinFn = fn(&[Value]) -> Result<Value, BuiltinError>;
 
+/// The same built-in over borrowed arguments, for the evaluator to call with values where they
+/// are (in the input, a variable, the program's constants) instead of cloning each: a clone of a
+/// string or composite value is an atomic count update, and so is dropping it again.
+pub type RefFn = fn(&[&Value]) -> Result<Value, BuiltinError>;
+
 /// A registered built-in.
 #[derive(Debug)]
 pub struct Builtin {
@@ -47,6 +52,9 @@ pub struct Builtin {
     pub arity: usize,
     /// The implementation.
     pub func: BuiltinFn,
+    /// The implementation over borrowed arguments, for the built-ins the evaluator calls most
+    /// (comparisons, type tests, membership, `count`, `object.get`), written once for both.
+    pub by_ref: Option<RefFn>,
 }
 
 /// Why a built-in produced no value.

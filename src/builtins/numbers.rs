@@ -16,11 +16,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             name: "numbers.range",
             arity: 2,
             func: range,
+            by_ref: None,
         },
         Builtin {
             name: "numbers.range_step",
             arity: 3,
             func: range_step,
+            by_ref: None,
         },
     ]
 }

@@ -4,6 +4,7 @@
 use super::args::{self, element_err, type_err};
 use super::{Builtin, BuiltinError};
 use crate::value::{Object, Set, Value};
+use std::borrow::Borrow;
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
@@ -11,37 +12,43 @@ pub(super) fn builtins() -> Vec<Builtin> {
             name: "object.get",
             arity: 3,
             func: get,
+            by_ref: Some(|a| get(a)),
         },
         Builtin {
             name: "object.keys",
             arity: 1,
             func: keys,
+            by_ref: None,
         },
         Builtin {
             name: "object.remove",
             arity: 2,
             func: remove,
+            by_ref: None,
         },
         Builtin {
             name: "object.filter",
             arity: 2,
             func: filter,
+            by_ref: None,
         },
         Builtin {
             name: "object.union",
             arity: 2,
             func: union,
+            by_ref: None,
         },
         Builtin {
             name: "object.union_n",
             arity: 1,
             func: union_n,
+            by_ref: None,
         },
     ]
 }
 
 /// `object.get(obj, key, default)`; an array key is a path through objects, arrays and sets.
-fn get(a: &[Value]) -> Result<Value, BuiltinError> {
+fn get<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     let obj = args::object("object.get", a, 0)?;
     let key = args::arg("object.get", a, 1)?;
     let default = args::arg("object.get", a, 2)?;

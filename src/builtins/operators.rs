@@ -6,6 +6,7 @@ use super::args::{self, type_err};
 use super::{Builtin, BuiltinError};
 use crate::number::Number;
 use crate::value::Value;
+use std::borrow::Borrow;
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
@@ -13,86 +14,103 @@ pub(super) fn builtins() -> Vec<Builtin> {
             name: "plus",
             arity: 2,
             func: plus,
+            by_ref: None,
         },
         Builtin {
             name: "minus",
             arity: 2,
             func: minus,
+            by_ref: None,
         },
         Builtin {
             name: "mul",
             arity: 2,
             func: mul,
+            by_ref: None,
         },
         Builtin {
             name: "div",
             arity: 2,
             func: div,
+            by_ref: None,
         },
         Builtin {
             name: "rem",
             arity: 2,
             func: rem,
+            by_ref: None,
         },
         Builtin {
             name: "equal",
             arity: 2,
             func: equal,
+            by_ref: Some(|a| equal(a)),
         },
         Builtin {
             name: "neq",
             arity: 2,
             func: neq,
+            by_ref: Some(|a| neq(a)),
         },
         Builtin {
             name: "lt",
             arity: 2,
             func: lt,
+            by_ref: Some(|a| lt(a)),
         },
         Builtin {
             name: "lte",
             arity: 2,
             func: lte,
+            by_ref: Some(|a| lte(a)),
         },
         Builtin {
             name: "gt",
             arity: 2,
             func: gt,
+            by_ref: Some(|a| gt(a)),
         },
         Builtin {
             name: "gte",
             arity: 2,
             func: gte,
+            by_ref: Some(|a| gte(a)),
         },
         Builtin {
             name: "and",
             arity: 2,
             func: and,
+            by_ref: None,
         },
         Builtin {
             name: "or",
             arity: 2,
             func: or,
+            by_ref: None,
         },
         Builtin {
             name: "abs",
             arity: 1,
             func: abs,
+            by_ref: None,
         },
         Builtin {
             name: "round",
             arity: 1,
             func: round,
+            by_ref: None,
         },
         Builtin {
             name: "ceil",
             arity: 1,
             func: ceil,
+            by_ref: None,
         },
         Builtin {
             name: "floor",
             arity: 1,
             func: floor,
+            by_ref: None,
         },
     ]
 }
@@ -138,34 +156,38 @@ fn rem(a: &[Value]) -> Result<Value, BuiltinError> {
         .map_err(|msg| BuiltinError::failed("rem", msg))
 }
 
-fn compare(name: &str, a: &[Value], f: fn(&Value, &Value) -> bool) -> Result<Value, BuiltinError> {
+fn compare<A: Borrow<Value>>(
+    name: &str,
+    a: &[A],
+    f: fn(&Value, &Value) -> bool,
+) -> Result<Value, BuiltinError> {
     Ok(Value::Bool(f(
         args::arg(name, a, 0)?,
         args::arg(name, a, 1)?,
     )))
 }
 
-fn equal(a: &[Value]) -> Result<Value, BuiltinError> {
+fn equal<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     compare("equal", a, |x, y| x == y)
 }
 
-fn neq(a: &[Value]) -> Result<Value, BuiltinError> {
+fn neq<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     compare("neq", a, |x, y| x != y)
 }
 
-fn lt(a: &[Value]) -> Result<Value, BuiltinError> {
+fn lt<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     compare("lt", a, |x, y| x < y)
 }
 
-fn lte(a: &[Value]) -> Result<Value, BuiltinError> {
+fn lte<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     compare("lte", a, |x, y| x <= y)
 }
 
-fn gt(a: &[Value]) -> Result<Value, BuiltinError> {
+fn gt<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     compare("gt", a, |x, y| x > y)
 }
 
-fn gte(a: &[Value]) -> Result<Value, BuiltinError> {
+fn gte<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     compare("gte", a, |x, y| x >= y)
 }
 

@@ -19,31 +19,37 @@ pub(super) fn builtins() -> Vec<Builtin> {
             name: "regex.match",
             arity: 2,
             func: matches,
+            by_ref: None,
         },
         Builtin {
             name: "regex.is_valid",
             arity: 1,
             func: is_valid,
+            by_ref: None,
         },
         Builtin {
             name: "regex.find_n",
             arity: 3,
             func: find_n,
+            by_ref: None,
         },
         Builtin {
             name: "regex.find_all_string_submatch_n",
             arity: 3,
             func: submatches,
+            by_ref: None,
         },
         Builtin {
             name: "regex.split",
             arity: 2,
             func: split,
+            by_ref: None,
         },
         Builtin {
             name: "regex.replace",
             arity: 3,
             func: replace,
+            by_ref: None,
         },
     ]
 }

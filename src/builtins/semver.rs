@@ -13,11 +13,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             name: "semver.compare",
             arity: 2,
             func: compare,
+            by_ref: None,
         },
         Builtin {
             name: "semver.is_valid",
             arity: 1,
             func: is_valid,
+            by_ref: None,
         },
     ]
 }

@@ -4,6 +4,7 @@
 use super::args;
 use super::{Builtin, BuiltinError};
 use crate::value::Value;
+use std::borrow::Borrow;
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
@@ -11,74 +12,82 @@ pub(super) fn builtins() -> Vec<Builtin> {
             name: "is_string",
             arity: 1,
             func: is_string,
+            by_ref: Some(|a| is_string(a)),
         },
         Builtin {
             name: "is_number",
             arity: 1,
             func: is_number,
+            by_ref: Some(|a| is_number(a)),
         },
         Builtin {
             name: "is_boolean",
             arity: 1,
             func: is_boolean,
+            by_ref: Some(|a| is_boolean(a)),
         },
         Builtin {
             name: "is_array",
             arity: 1,
             func: is_array,
+            by_ref: Some(|a| is_array(a)),
         },
         Builtin {
             name: "is_set",
             arity: 1,
             func: is_set,
+            by_ref: Some(|a| is_set(a)),
         },
         Builtin {
             name: "is_object",
             arity: 1,
             func: is_object,
+            by_ref: Some(|a| is_object(a)),
         },
         Builtin {
             name: "is_null",
             arity: 1,
             func: is_null,
+            by_ref: Some(|a| is_null(a)),
         },
         Builtin {
             name: "type_name",
             arity: 1,
             func: type_name,
+            by_ref: None,
         },
     ]
 }
 
-fn is(name: &str, a: &[Value], t: &str) -> Result<Value, BuiltinError> {
+fn is<A: Borrow<Value>>(name: &str, a: &[A], t: &str) -> Result<Value, BuiltinError> {
     Ok(Value::Bool(args::arg(name, a, 0)?.type_name() == t))
 }
 
-fn is_string(a: &[Value]) -> Result<Value, BuiltinError> {
+fn is_string<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     is("is_string", a, "string")
 }
 
-fn is_number(a: &[Value]) -> Result<Value, BuiltinError> {
+fn is_number<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     is("is_number", a, "number")
 }
 
-fn is_boolean(a: &[Value]) -> Result<Value, BuiltinError> {
+fn is_boolean<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     is("is_boolean", a, "boolean")
 }
 
-fn is_array(a: &[Value]) -> Result<Value, BuiltinError> {
+fn is_array<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     is("is_array", a, "array")
 }
 
-fn is_set(a: &[Value]) -> Result<Value, BuiltinError> {
+fn is_set<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     is("is_set", a, "set")
 }
 
-fn is_object(a: &[Value]) -> Result<Value, BuiltinError> {
+fn is_object<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     is("is_object", a, "object")
 }
 
-fn is_null(a: &[Value]) -> Result<Value, BuiltinError> {
+fn is_null<A: Borrow<Value>>(a: &[A]) -> Result<Value, BuiltinError> {
     is("is_null", a, "null")
 }
 

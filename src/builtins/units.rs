@@ -18,11 +18,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             name: "units.parse",
             arity: 1,
             func: parse,
+            by_ref: None,
         },
         Builtin {
             name: "units.parse_bytes",
             arity: 1,
             func: parse_bytes,
+            by_ref: None,
         },
     ]
 }

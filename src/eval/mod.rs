@@ -13,6 +13,7 @@ mod memo;
 
 pub(crate) use memo::Lasting;
 
+use crate::builtins::{BuiltinError, RefFn};
 use crate::compile::ir::*;
 use crate::compile::CompiledQuery;
 use crate::error::{Diagnostic, ErrorKind};
@@ -1008,16 +1009,22 @@ impl<'a> Evaluator<'a> {
     /// is stored, when every key is a constant or a bound variable (most references), cloning
     /// only the value found; `None` for any other reference.
     fn follow_in_place(&self, head: &Term, path: &[Term]) -> Option<One> {
+        Some(self.in_place(head, path)?.cloned().into())
+    }
+
+    /// Where [`Self::follow_in_place`] finds a reference's value: `Some(None)` when it is
+    /// undefined, `None` when the reference must be evaluated.
+    fn in_place(&self, head: &Term, path: &[Term]) -> Option<Option<&Value>> {
         let root = match head {
             Term::Var(s) => self.slots.get(self.base + s)?.as_ref()?,
             Term::Input => match &self.input {
                 Some(v) => v,
-                None => return Some(One::Undefined),
+                None => return Some(None),
             },
             // A rule already computed in this evaluation (the first use computes it).
             Term::Rule(id) => match self.cache.get(*id)? {
                 Some(Some(v)) => v,
-                Some(None) => return Some(One::Undefined),
+                Some(None) => return Some(None),
                 None => return None,
             },
             _ => return None,
@@ -1031,10 +1038,43 @@ impl<'a> Evaluator<'a> {
             };
             match cur.index(key) {
                 Some(v) => cur = v,
-                None => return Some(One::Undefined),
+                None => return Some(None),
             }
         }
-        Some(One::Value(cur.clone()))
+        Some(Some(cur))
+    }
+
+    /// A term's value where it is (a constant, a bound variable, a reference followed in
+    /// place), as [`Self::in_place`] gives it.
+    fn peek<'t>(&'t self, t: &'t Term) -> Option<Option<&'t Value>> {
+        match t {
+            Term::Value(v) => Some(Some(v)),
+            Term::Var(s) => Some(Some(self.slots.get(self.base + s)?.as_ref()?)),
+            Term::Input => Some(self.input.as_ref()),
+            Term::Ref(head, path) => self.in_place(head, path),
+            _ => None,
+        }
+    }
+
+    /// A built-in called with its arguments where they are ([`Self::peek`]), none cloned:
+    /// `Some(None)` when an argument is undefined, `None` when one must be evaluated.
+    fn call_in_place(
+        &self,
+        f: RefFn,
+        inputs: &[Term],
+    ) -> Option<Option<Result<Value, BuiltinError>>> {
+        let null = &Value::Null;
+        let mut refs = [null; 3];
+        if inputs.len() > refs.len() {
+            return None;
+        }
+        for (slot, t) in refs.iter_mut().zip(inputs) {
+            match self.peek(t)? {
+                Some(v) => *slot = v,
+                None => return Some(None),
+            }
+        }
+        Some(Some(f(&refs[..inputs.len()])))
     }
 
     /// Follows a reference path from `head` while every key has one value.
@@ -1073,6 +1113,15 @@ impl<'a> Evaluator<'a> {
         if out.is_some_and(|o| self.is_open(o)) {
             return Ok(One::Many);
         }
+        if let Callee::Builtin(b) = callee {
+            if let Some(found) = b.by_ref.and_then(|f| self.call_in_place(f, inputs)) {
+                let Some(result) = found else {
+                    return Ok(One::Undefined);
+                };
+                let v = self.builtin_result(result, span)?;
+                return self.output(v, out);
+            }
+        }
         // Calls with up to three arguments (nearly all) pass them in an array on the stack.
         macro_rules! arg {
             ($t:expr) => {
@@ -1104,6 +1153,11 @@ impl<'a> Evaluator<'a> {
                 self.apply(callee, &vals, span)?
             }
         };
+        self.output(result, out)
+    }
+
+    /// A call's value, compared with its output term when it has one.
+    fn output(&mut self, result: Option<Value>, out: Option<&Term>) -> R<One> {
         let Some(v) = result else {
             return Ok(One::Undefined);
         };
@@ -1121,15 +1175,20 @@ impl<'a> Evaluator<'a> {
     /// too, unless evaluation is strict).
     fn apply(&mut self, callee: &Callee, args: &[Value], span: Span) -> R<Option<Value>> {
         match callee {
-            Callee::Builtin(b) => match (b.func)(args) {
-                Ok(v) => Ok(Some(v)),
-                Err(e) if self.options.strict && !e.is_undefined() => {
-                    Err(self.error(e.kind, &e.message, span))
-                }
-                Err(_) => Ok(None),
-            },
+            Callee::Builtin(b) => self.builtin_result((b.func)(args), span),
             Callee::Rule { id, .. } => self.call_function(*id, args, span),
             Callee::Print => Ok(None),
+        }
+    }
+
+    /// A built-in's result: `None` when undefined (its error too, unless evaluation is strict).
+    fn builtin_result(&self, r: Result<Value, BuiltinError>, span: Span) -> R<Option<Value>> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if self.options.strict && !e.is_undefined() => {
+                Err(self.error(e.kind, &e.message, span))
+            }
+            Err(_) => Ok(None),
         }
     }
 
