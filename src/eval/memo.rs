@@ -47,12 +47,36 @@ impl<'v> Key<'v> {
         }
     }
 
+    /// The key of `stamp` (from [`Self::stamp`] on the same arguments) without hashing again.
+    pub fn stamped(stamp: Stamp, args: &'v [Value]) -> Key<'v> {
+        Key {
+            id: stamp.id,
+            args,
+            hash: stamp.hash,
+        }
+    }
+
+    /// The function and hash, for [`Table::insert_taking`] once the arguments are free.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            id: self.id,
+            hash: self.hash,
+        }
+    }
+
     /// Whether every argument is a scalar (null, boolean, number or string).
     pub fn scalar(&self) -> bool {
         self.args
             .iter()
             .all(|a| !matches!(a, Value::Array(_) | Value::Object(_) | Value::Set(_)))
     }
+}
+
+/// A [`Key`] without its arguments.
+#[derive(Clone, Copy)]
+pub(crate) struct Stamp {
+    id: RuleId,
+    hash: u64,
 }
 
 /// One remembered call: its arguments are `args[start..start + len]` of its table, and `next`
@@ -109,21 +133,38 @@ impl Table {
     }
 
     pub fn insert(&mut self, key: &Key<'_>, result: Option<Value>) {
+        self.push(key.stamp(), key.args.iter().cloned(), result);
+    }
+
+    /// [`Self::insert`], moving the arguments into the table (leaving nulls) instead of copying
+    /// them: a copy of a string or composite is a reference-count update, and so is dropping
+    /// the caller's afterwards.
+    pub fn insert_taking(&mut self, stamp: Stamp, args: &mut [Value], result: Option<Value>) {
+        let taken = args.iter_mut().map(|a| std::mem::replace(a, Value::Null));
+        self.push(stamp, taken, result);
+    }
+
+    fn push(
+        &mut self,
+        stamp: Stamp,
+        args: impl ExactSizeIterator<Item = Value>,
+        result: Option<Value>,
+    ) {
         // Past 4 billion entries or arguments (never, in practice), calls are not remembered.
         let (Ok(at), Ok(start), Ok(len)) = (
             u32::try_from(self.entries.len()),
             u32::try_from(self.args.len()),
-            u32::try_from(key.args.len()),
+            u32::try_from(args.len()),
         ) else {
             return;
         };
         if at == NONE || start.checked_add(len).is_none() {
             return;
         }
-        self.args.extend_from_slice(key.args);
-        let next = self.heads.insert(key.hash, at).unwrap_or(NONE);
+        self.args.extend(args);
+        let next = self.heads.insert(stamp.hash, at).unwrap_or(NONE);
         self.entries.push(Entry {
-            id: key.id,
+            id: stamp.id,
             start,
             len,
             next,
@@ -232,6 +273,29 @@ mod tests {
         assert_eq!(t.get(&Key::new(1, &[b, Value::string("x")])), None);
         assert_eq!(t.get(&Key::new(2, &[a.clone(), Value::string("x")])), None);
         assert_eq!(t.get(&Key::new(1, &[a, Value::string("y")])), None);
+    }
+
+    #[test]
+    fn a_taken_call_is_remembered_with_the_arguments_it_had() {
+        let a = Value::array(vec![Value::int(1)]);
+        let mut args = [a.clone(), Value::string("x")];
+        let stamp = Key::new(3, &args).stamp();
+        let mut t = Table::default();
+        t.insert_taking(stamp, &mut args, Some(Value::int(7)));
+        // The caller's arguments are left null, and the table holds the arguments themselves:
+        // the same array (by identity) and string find the call, other arguments do not.
+        assert_eq!(args, [Value::Null, Value::Null]);
+        assert_eq!(
+            t.get(&Key::new(3, &[a.clone(), Value::string("x")])),
+            Some(&Some(Value::int(7)))
+        );
+        assert_eq!(t.get(&Key::new(3, &[Value::Null, Value::Null])), None);
+        let copy = Value::array(vec![Value::int(1)]);
+        assert_eq!(t.get(&Key::new(3, &[copy, Value::string("x")])), None);
+        // A stamped key is the key it was taken from.
+        let args = [a, Value::string("x")];
+        let key = Key::stamped(Key::new(3, &args).stamp(), &args);
+        assert_eq!(t.get(&key), Some(&Some(Value::int(7))));
     }
 
     #[test]

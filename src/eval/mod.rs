@@ -489,8 +489,9 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Calls a user function, or recalls its result for the same arguments (not while
-    /// `print` is collected: every call prints).
-    fn call_function(&mut self, id: RuleId, args: &[Value], span: Span) -> R<Option<Value>> {
+    /// `print` is collected: every call prints). The memo table takes the arguments (they are
+    /// left null).
+    fn call_function(&mut self, id: RuleId, args: &mut [Value], span: Span) -> R<Option<Value>> {
         let key = Key::new(id, args);
         let remember = !self.options.print;
         if remember {
@@ -498,24 +499,27 @@ impl<'a> Evaluator<'a> {
                 return Ok(r.clone());
             }
         }
+        let stamp = key.stamp();
         let lasting = self.lasting_for(id).filter(|_| key.scalar());
         let result = match lasting.and_then(|s| s.get(&key)) {
             Some(r) => r,
             None => {
                 let r = self.run_function(id, args, span)?;
                 if let Some(s) = lasting {
-                    s.insert(&key, r.clone());
+                    s.insert(&Key::stamped(stamp, args), r.clone());
                 }
                 r
             }
         };
         if remember {
-            self.memo.insert(&key, result.clone());
+            self.memo.insert_taking(stamp, args, result.clone());
         }
         Ok(result)
     }
 
-    fn run_function(&mut self, id: RuleId, args: &[Value], span: Span) -> R<Option<Value>> {
+    /// Runs a function's definitions on `args`, which it lends to their parameters and gets
+    /// back unchanged.
+    fn run_function(&mut self, id: RuleId, args: &mut [Value], span: Span) -> R<Option<Value>> {
         let rs = &self.program.rules[id];
         let src = self.source.unwrap_or(&rs.source);
         self.enter(src, span)?;
@@ -551,26 +555,37 @@ impl<'a> Evaluator<'a> {
     fn match_params(
         &mut self,
         params: &[Term],
-        args: &[Value],
+        args: &mut [Value],
         mut i: usize,
         k: K<'_, 'a>,
     ) -> R<bool> {
-        // Parameters that are plain variables (most) are bound without a continuation: the
-        // frame, dropped after the call, unbinds them.
-        while let (Some(Term::Var(s)), Some(a)) = (params.get(i), args.get(i)) {
-            if self.is_bound(*s) {
-                break;
+        // Parameters that are plain variables (most) are bound without a continuation, and by
+        // moving the argument in rather than copying it (a copy of a string or composite is a
+        // reference-count update); it is moved back out below, before the frame is dropped.
+        let first = i;
+        while let (Some(Term::Var(s)), Some(a)) = (params.get(i), args.get_mut(i)) {
+            match self.slots.get_mut(self.base + s) {
+                Some(slot @ None) => *slot = Some(std::mem::replace(a, Value::Null)),
+                _ => break,
             }
-            self.bind(*s, a.clone());
             i += 1;
         }
-        match (params.get(i), args.get(i)) {
+        let r = match (params.get(i), args.get(i)) {
             (Some(p), Some(a)) => {
                 let a = a.clone();
                 self.match_pattern(p, a, &mut |ev| ev.match_params(params, args, i + 1, k))
             }
             _ => k(self),
+        };
+        // The body cannot rebind a bound variable: each slot still holds its argument.
+        for j in first..i {
+            if let (Some(Term::Var(s)), Some(a)) = (params.get(j), args.get_mut(j)) {
+                if let Some(v) = self.slots.get_mut(self.base + s).and_then(Option::take) {
+                    *a = v;
+                }
+            }
         }
+        r
     }
 
     // ---- bodies and literals -----------------------------------------------------------------
@@ -1132,25 +1147,25 @@ impl<'a> Evaluator<'a> {
             };
         }
         let result = match inputs {
-            [] => self.apply(callee, &[], span)?,
+            [] => self.apply(callee, &mut [], span)?,
             [a] => {
                 let a = arg!(a);
-                self.apply(callee, &[a], span)?
+                self.apply(callee, &mut [a], span)?
             }
             [a, b] => {
                 let (a, b) = (arg!(a), arg!(b));
-                self.apply(callee, &[a, b], span)?
+                self.apply(callee, &mut [a, b], span)?
             }
             [a, b, c] => {
                 let (a, b, c) = (arg!(a), arg!(b), arg!(c));
-                self.apply(callee, &[a, b, c], span)?
+                self.apply(callee, &mut [a, b, c], span)?
             }
             _ => {
                 let mut vals = Vec::with_capacity(inputs.len());
                 for a in inputs {
                     vals.push(arg!(a));
                 }
-                self.apply(callee, &vals, span)?
+                self.apply(callee, &mut vals, span)?
             }
         };
         self.output(result, out)
@@ -1173,7 +1188,7 @@ impl<'a> Evaluator<'a> {
 
     /// The result of calling `callee` with `args`: `None` when undefined (a built-in's error
     /// too, unless evaluation is strict).
-    fn apply(&mut self, callee: &Callee, args: &[Value], span: Span) -> R<Option<Value>> {
+    fn apply(&mut self, callee: &Callee, args: &mut [Value], span: Span) -> R<Option<Value>> {
         match callee {
             Callee::Builtin(b) => self.builtin_result((b.func)(args), span),
             Callee::Rule { id, .. } => self.call_function(*id, args, span),
@@ -1410,7 +1425,12 @@ impl<'a> Evaluator<'a> {
             0,
             &mut Vec::with_capacity(inputs.len()),
             &mut |ev, vals| {
-                let Some(v) = ev.apply(callee, vals, span)? else {
+                let result = match callee {
+                    Callee::Builtin(b) => ev.builtin_result((b.func)(vals), span)?,
+                    // The memo takes a call's arguments; the list still needs these.
+                    _ => ev.apply(callee, &mut vals.to_vec(), span)?,
+                };
+                let Some(v) = result else {
                     return Ok(false);
                 };
                 match args.last() {
