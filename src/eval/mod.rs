@@ -1059,15 +1059,13 @@ impl<'a> Evaluator<'a> {
         Some(Some(cur))
     }
 
-    /// A term's value where it is (a constant, a bound variable, a reference followed in
-    /// place), as [`Self::in_place`] gives it.
+    /// A term's value where it is (a constant; a bound variable, the input or a computed rule,
+    /// or a reference followed in place from one), as [`Self::in_place`] gives it.
     fn peek<'t>(&'t self, t: &'t Term) -> Option<Option<&'t Value>> {
         match t {
             Term::Value(v) => Some(Some(v)),
-            Term::Var(s) => Some(Some(self.slots.get(self.base + s)?.as_ref()?)),
-            Term::Input => Some(self.input.as_ref()),
             Term::Ref(head, path) => self.in_place(head, path),
-            _ => None,
+            head => self.in_place(head, &[]),
         }
     }
 

@@ -394,14 +394,6 @@ fn split(text: &str, start: usize) -> Vec<Piece> {
             row.strip_prefix(m)
                 .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t', '\r', '\n']))
         };
-        // Most lines start with neither marker's first byte, inside a document already known
-        // to have content: they need no closer look.
-        let first = row.as_bytes()[0];
-        if first != b'-' && first != b'.' && current.content {
-            pos = end;
-            line += 1;
-            continue;
-        }
         if marker("---") {
             if current.content || marked {
                 current.chunk.end = pos;
@@ -432,7 +424,8 @@ fn split(text: &str, start: usize) -> Vec<Piece> {
                 content: false,
             };
             marked = false;
-        } else {
+        } else if !current.content {
+            // Only until a document is known to have content (most lines are past that point).
             let trimmed = row.trim_start();
             if !(trimmed.is_empty() || trimmed.starts_with('#') || row.starts_with('%')) {
                 current.content = true;

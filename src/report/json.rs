@@ -100,12 +100,8 @@ impl Nested {
     }
 
     fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
-        const SPACES: &[u8] = &[b' '; 64];
-        let mut n = self.depth * 2;
-        while n > 0 {
-            let step = n.min(SPACES.len());
-            w.write_all(&SPACES[..step])?;
-            n -= step;
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
         }
         Ok(())
     }
