@@ -4,8 +4,12 @@
 //! findings say one of a few messages about one of a few lines (`- name: app`, `resources:`) at
 //! one of a few paths. Each worker of a scan keeps an [`Interner`] so that equal texts and paths
 //! are stored once per worker and shared by reference.
+//!
+//! The sets hash with foldhash, not std's SipHash: the texts come from manifests, so the hash is
+//! still seeded at random per process, but SipHash was a percent of a whole scan.
 
 use crate::report::PathStep;
+use foldhash::fast::RandomState;
 use std::collections::HashSet;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -14,8 +18,8 @@ use std::sync::Arc;
 /// keep what they use.
 #[derive(Debug, Default)]
 pub struct Interner {
-    texts: HashSet<Arc<str>>,
-    paths: HashSet<Arc<[PathStep]>>,
+    texts: HashSet<Arc<str>, RandomState>,
+    paths: HashSet<Arc<[PathStep]>, RandomState>,
 }
 
 impl Interner {
@@ -30,7 +34,7 @@ impl Interner {
     }
 }
 
-fn share<T: Hash + Eq + ?Sized>(set: &mut HashSet<Arc<T>>, value: &T) -> Arc<T>
+fn share<T: Hash + Eq + ?Sized>(set: &mut HashSet<Arc<T>, RandomState>, value: &T) -> Arc<T>
 where
     Arc<T>: for<'v> From<&'v T>,
 {
