@@ -271,7 +271,7 @@ impl Scanner {
         let ignored = ignored_rules(&doc.value);
         let object = Arc::new(ObjectRef::of(&doc.value));
         let mut out = Outcome::default();
-        let mut locator = doc.locator();
+        let mut found: Vec<(&Check, String, Vec<Value>)> = Vec::new();
         for (check, result) in self.checks.iter().zip(results) {
             let value = match result {
                 Ok(Some(v)) => v,
@@ -292,21 +292,29 @@ impl Scanner {
                     out.suppressed += 1;
                     continue;
                 }
-                let at = locator.locate(&path);
-                let steps: Vec<PathStep> = path.iter().map(PathStep::of).collect();
-                out.findings.push(Finding {
-                    rule: check.id.clone(),
-                    severity: check.info.severity,
-                    message: interner.text(&message),
-                    file: doc.file.clone(),
-                    line: at.line,
-                    column: at.column,
-                    document: doc.index,
-                    object: object.clone(),
-                    path: interner.path(&steps),
-                    source_line: Some(interner.text(locator.line_text(at.line))),
-                });
+                found.push((check, message, path));
             }
+        }
+        // Located in the order of their paths, so that findings in one container follow each
+        // other and the locator goes on from where the last one left it (rules report container
+        // by container, each rule from the first container on); the report is sorted later.
+        found.sort_by(|a, b| a.2.cmp(&b.2));
+        let mut locator = doc.locator();
+        for (check, message, path) in found {
+            let at = locator.locate(&path);
+            let steps: Vec<PathStep> = path.iter().map(PathStep::of).collect();
+            out.findings.push(Finding {
+                rule: check.id.clone(),
+                severity: check.info.severity,
+                message: interner.text(&message),
+                file: doc.file.clone(),
+                line: at.line,
+                column: at.column,
+                document: doc.index,
+                object: object.clone(),
+                path: interner.path(&steps),
+                source_line: Some(interner.text(locator.line_text(at.line))),
+            });
         }
         (object, out)
     }
