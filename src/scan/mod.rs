@@ -296,8 +296,9 @@ impl Scanner {
             }
         }
         // Located in the order of their paths, so that findings in one container follow each
-        // other and the locator goes on from where the last one left it (rules report container
-        // by container, each rule from the first container on); the report is sorted later.
+        // other and the locator starts each from the deepest node it shares with the last (the
+        // rules report container by container, each from the first container on, which sent
+        // it back to re-read the first containers); the report is sorted later.
         found.sort_by(|a, b| a.2.cmp(&b.2));
         let mut locator = doc.locator();
         for (check, message, path) in found {
