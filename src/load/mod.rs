@@ -115,8 +115,9 @@ pub struct Document {
 
 /// Locates many fields of one document: as [`Document::locate`], but the document's text is
 /// tokenised once, as far as the fields asked for so far needed, and the events recorded for the
-/// next field (a document with a dozen findings was parsed a dozen times). List items, which
-/// parse only their own text, are located as before.
+/// next field (a document with a dozen findings was parsed a dozen times). It is cheapest asked
+/// in path order: each field is sought from the deepest node its path shares with the last
+/// one's. List items, which parse only their own text, are located as before.
 pub struct Locator<'d> {
     doc: &'d Document,
     /// The line scan of the text, once its text is checked (`Some(None)`: it cannot read it).

@@ -298,8 +298,9 @@ impl Scanner {
         // Located in the order of their paths, so that findings in one container follow each
         // other and the locator starts each from the deepest node it shares with the last (the
         // rules report container by container, each from the first container on, which sent
-        // it back to re-read the first containers); the report is sorted later.
-        found.sort_by(|a, b| a.2.cmp(&b.2));
+        // it back to re-read the first containers); the report is sorted later, so findings at
+        // one path may come in any order.
+        found.sort_unstable_by(|a, b| a.2.cmp(&b.2));
         let mut locator = doc.locator();
         for (check, message, path) in found {
             let at = locator.locate(&path);
