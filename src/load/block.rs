@@ -367,7 +367,7 @@ impl<'a> Scan<'a> {
     fn measure(&mut self) {
         let b = self.text.as_bytes();
         let rest = b.get(self.pos..).unwrap_or_default();
-        let (mut end, next) = match rest.iter().position(|&c| c == b'\n') {
+        let (mut end, next) = match memchr::memchr(b'\n', rest) {
             Some(i) => (self.pos + i, self.pos + i + 1),
             None => (b.len(), b.len()),
         };
@@ -429,7 +429,7 @@ impl<'a> Scan<'a> {
             if is_marker(row) {
                 return Ok(None);
             }
-            let indent = row.len() - row.trim_start_matches(' ').len();
+            let indent = indent_of(row);
             let content = &row[indent..];
             if content.starts_with('\t') {
                 if content.trim().is_empty() {
@@ -458,7 +458,7 @@ impl<'a> Scan<'a> {
             return;
         };
         while let Some(row) = self.raw() {
-            let indent = row.len() - row.trim_start_matches(' ').len();
+            let indent = indent_of(row);
             if indent > parent || row.trim().is_empty() {
                 self.advance();
             } else {
@@ -487,6 +487,12 @@ impl<'a> Scan<'a> {
         }
         Ok(())
     }
+}
+
+/// The number of spaces a line starts with (a byte loop: most lines are indented, and
+/// `trim_start_matches` decodes a character at a time).
+fn indent_of(row: &str) -> usize {
+    row.bytes().position(|b| b != b' ').unwrap_or(row.len())
 }
 
 /// A `---` or `...` line: the end of the document.
