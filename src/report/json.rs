@@ -1,6 +1,8 @@
 //! The JSON format. Its schema is documented in `docs/json-report.md` and kept stable: fields are
 //! only ever added. `gavel merge` reads it back with [`parse`].
 
+mod items;
+
 use super::{Checked, Finding, InputError, Report, RuleInfo, Summary};
 use serde::{Deserialize, Serialize};
 
@@ -53,7 +55,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     out.write_all(b"{\n  \"version\": ")?;
     value(out, &SCHEMA_VERSION)?;
     out.write_all(b",\n  \"findings\": ")?;
-    array(out, &report.findings)?;
+    array(out, &report.findings, items::finding)?;
     out.write_all(b",\n  \"errors\": ")?;
     value(out, &report.errors)?;
     out.write_all(b",\n  \"summary\": ")?;
@@ -61,7 +63,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     out.write_all(b",\n  \"rules\": ")?;
     value(out, &report.rules)?;
     out.write_all(b",\n  \"checked\": ")?;
-    array(out, &report.checked)?;
+    array(out, &report.checked, items::checked)?;
     out.write_all(b"\n}\n")
 }
 
@@ -176,9 +178,13 @@ impl serde_json::ser::Formatter for Nested {
     }
 }
 
-/// Writes an array as a top-level field's value, its items rendered in parallel in batches (so
-/// that memory holds one batch of text, not the whole report's).
-fn array<T: Serialize + Sync>(out: &mut dyn std::io::Write, items: &[T]) -> std::io::Result<()> {
+/// Writes an array as a top-level field's value, its items rendered by `item` in parallel in
+/// batches (so that memory holds one batch of text, not the whole report's).
+fn array<T: Sync>(
+    out: &mut dyn std::io::Write,
+    items: &[T],
+    item: fn(&mut Vec<u8>, &T),
+) -> std::io::Result<()> {
     use rayon::prelude::*;
     const BATCH: usize = 8192;
     if items.is_empty() {
@@ -190,9 +196,9 @@ fn array<T: Serialize + Sync>(out: &mut dyn std::io::Write, items: &[T]) -> std:
             .par_chunks(256)
             .map(|chunk| {
                 let mut text = Vec::new();
-                for item in chunk {
+                for it in chunk {
                     text.extend_from_slice(b",\n    ");
-                    nested(&mut text, item, 2);
+                    item(&mut text, it);
                 }
                 text
             })
@@ -271,10 +277,30 @@ mod tests {
                 source_line: (i % 2 == 0).then(|| Arc::from("  - name: app")),
             });
         }
+        // A path step that is neither key nor index, nested values in it, and an object with
+        // none of its fields.
+        let other = serde_json::json!({"a": [1, {"b": null}, []], "c": "d\u{1}", "e": {}});
+        report.findings.push(Finding {
+            rule: Arc::from("rule-y"),
+            severity: Severity::Error,
+            message: Arc::from(""),
+            file: Arc::from("\u{7f}/\"q\".yaml"),
+            line: usize::MAX,
+            column: 0,
+            document: 7,
+            object: Arc::new(ObjectRef::default()),
+            path: Arc::from(vec![PathStep::Other(Box::new(other)), PathStep::Index(0)]),
+            source_line: Some(Arc::from("\u{0}\r")),
+        });
         report.checked.push(Checked {
             file: file.clone(),
             document: 0,
             object,
+        });
+        report.checked.push(Checked {
+            file: Arc::from("x.json"),
+            document: 1,
+            object: Arc::new(ObjectRef::default()),
         });
         report.errors.push(InputError {
             file: "bad.yaml".into(),
