@@ -178,7 +178,48 @@ fn scratch_with_many_findings() -> PathBuf {
                 ---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  \
                 \"quoted key\": |\n    text\n  other: x\n";
     fs::write(dir.join("many.yaml"), text).unwrap();
+    // Lists: items at the key's indentation and deeper, comments and blank lines between them,
+    // a block scalar ending an item, a flow item, nested sequences, and a JSON list.
+    let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  \
+                metadata:\n    name: p\n  spec:\n    containers:\n    - name: a\n      \
+                args:\n      - - x\n        - y\n\n# between\n- kind: ConfigMap\n  \
+                metadata: {name: c}\n  data:\n    k: |\n      line\n\n      more\n\
+                - {kind: Secret, metadata: {name: s}}\n---\nkind: List\nitems:\n  \
+                - kind: Pod\n    spec:\n      containers: [{name: b}]\n  - kind: Pod\n    \
+                spec:\n      containers:\n        - name: c # comment\n          \
+                ports:\n          - containerPort: 80\n";
+    fs::write(dir.join("lists.yaml"), list).unwrap();
+    let json =
+        r#"{"kind": "List", "items": [{"kind": "Pod", "spec": {"containers": [{"name": "j"}]}}]}"#;
+    fs::write(dir.join("list.json"), json).unwrap();
     dir
+}
+
+#[test]
+fn a_locator_finds_the_fields_of_the_corpus_list_items_where_locate_does() {
+    use rayon::prelude::*;
+    let Some(dir) = corpus() else {
+        eprintln!("../shared/corpus not found: corpus test skipped");
+        return;
+    };
+    let (docs, _) = load_all(&[dir]);
+    let items: Vec<&Document> = docs.iter().filter(|d| d.item.is_some()).collect();
+    let checked: usize = items
+        .par_iter()
+        .map(|doc| {
+            let mut paths = Vec::new();
+            node_paths(&doc.value, &mut Vec::new(), &mut paths, 400);
+            let mut locator = doc.locator();
+            for p in &paths {
+                let at = locator.locate(p);
+                assert_eq!(at, doc.locate(p), "{}[{}] {p:?}", doc.file, doc.index);
+                assert_eq!(locator.line_text(at.line), doc.line_text(at.line));
+            }
+            paths.len()
+        })
+        .sum();
+    println!("list items: {} items, {checked} paths", items.len());
+    assert!(items.len() > 40, "{}", items.len());
 }
 
 #[test]

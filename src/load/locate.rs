@@ -26,6 +26,16 @@ pub(crate) struct ItemSpan {
     column: usize,
 }
 
+impl ItemSpan {
+    /// The item's text from the start of its first line (its `- ` included) and that line's
+    /// number: a sequence whose first item is this one, for the line scan.
+    pub(crate) fn own_lines<'t>(&self, text: &'t str) -> Option<(&'t str, usize)> {
+        let before = text.get(..self.start)?;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Some((text.get(line_start..self.end)?, self.line))
+    }
+}
+
 /// A stream of events that ends at the first syntax error: positions are best-effort, and the
 /// value parser has already reported any error. It is read from the text, or from a
 /// [`Recording`] of it, starting at its first event.

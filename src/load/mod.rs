@@ -117,19 +117,24 @@ pub struct Document {
 /// tokenised once, as far as the fields asked for so far needed, and the events recorded for the
 /// next field (a document with a dozen findings was parsed a dozen times). It is cheapest asked
 /// in path order: each field is sought from the deepest node its path shares with the last
-/// one's. List items, which parse only their own text, are located as before.
+/// one's. A List item's fields are read from the item's own lines.
 pub struct Locator<'d> {
     doc: &'d Document,
     /// The line scan of the text, once its text is checked (`Some(None)`: it cannot read it).
+    /// For a List item it reads the item's own lines.
     lines: Option<Option<block::Reader<'d>>>,
+    /// Lines of the document before the first one `lines` reads (a List item's first line).
+    skipped: usize,
     recording: Option<locate::Recording<'d>>,
 }
 
 impl<'d> Locator<'d> {
     /// The position of `path`, as [`Document::locate`] gives it.
     pub fn locate(&mut self, path: &[Value]) -> Position {
-        if self.doc.item.is_some() {
-            return self.doc.locate(path);
+        if let Some(item) = self.doc.item {
+            return self
+                .locate_in_item(item, path)
+                .unwrap_or_else(|| self.doc.locate(path));
         }
         let doc = self.doc;
         let lines = self
@@ -144,10 +149,34 @@ impl<'d> Locator<'d> {
         doc.absolute(recording.find(path)).0
     }
 
+    /// A List item's field by the line scan of the item's own lines, read as a sequence whose
+    /// first item is the item (the position parser reads the item's text for each field).
+    fn locate_in_item(&mut self, item: usize, path: &[Value]) -> Option<Position> {
+        let doc = self.doc;
+        let lines = self.lines.get_or_insert_with(|| {
+            let (text, first_line) = doc.item_span(item)?.own_lines(doc.chunk_text())?;
+            self.skipped = first_line.saturating_sub(1);
+            block::Reader::new(text)
+        });
+        let mut full = Vec::with_capacity(path.len() + 1);
+        full.push(Value::int(0));
+        full.extend_from_slice(path);
+        let (at, matched) = lines.as_mut()?.find(&full)?;
+        // The item itself must be found; what is found of `path` counts from there.
+        let matched = matched.checked_sub(1)?;
+        let at = Position {
+            line: at.line + self.skipped,
+            column: at.column,
+        };
+        Some(doc.absolute((at, matched)).0)
+    }
+
     /// As [`Document::line_text`], without counting lines when `line` is that of the last
     /// position given.
     pub fn line_text(&self, line: usize) -> &'d str {
-        let own = line.checked_sub(self.doc.span.line).map(|skip| skip + 1);
+        let own = line
+            .checked_sub(self.doc.span.line + self.skipped)
+            .map(|skip| skip + 1);
         let reader = self.lines.as_ref().and_then(Option::as_ref);
         match (own, reader) {
             (Some(own), Some(reader)) => reader.line(own),
@@ -198,9 +227,8 @@ impl Document {
     pub fn locate_prefix(&self, path: &[Value]) -> (Position, usize) {
         let chunk = self.chunk_text();
         match (self.item, &self.list) {
-            (Some(item), Some(index)) => {
-                let spans = index.get_or_init(|| locate::list_items(chunk));
-                if let Some(span) = spans.get(item) {
+            (Some(item), Some(_)) => {
+                if let Some(span) = self.item_span(item) {
                     if let Some(found) = locate::find_in_item(chunk, span, path) {
                         return self.absolute(found);
                     }
@@ -225,6 +253,7 @@ impl Document {
         Locator {
             doc: self,
             lines: None,
+            skipped: 0,
             recording: None,
         }
     }
@@ -245,6 +274,14 @@ impl Document {
     /// The document's own text (for a `List` item, the whole list's).
     pub fn text(&self) -> &str {
         self.chunk_text()
+    }
+
+    /// Where a List item is in the list's text.
+    fn item_span(&self, item: usize) -> Option<&locate::ItemSpan> {
+        let spans = self.list.as_ref()?;
+        spans
+            .get_or_init(|| locate::list_items(self.chunk_text()))
+            .get(item)
     }
 
     fn chunk_text(&self) -> &str {
