@@ -77,7 +77,7 @@ fn value<T: Serialize + ?Sized>(out: &mut dyn std::io::Write, v: &T) -> std::io:
 
 /// Appends `v` as `serde_json::to_vec_pretty` writes it, nested `depth` levels deep: each line
 /// after the first indented by `depth` more levels.
-fn nested<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T, depth: usize) {
+pub(super) fn nested<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T, depth: usize) {
     let start = out.len();
     let mut ser = serde_json::Serializer::with_formatter(&mut *out, Nested::new(depth));
     // Serialising these types cannot fail.
@@ -185,11 +185,25 @@ fn array<T: Sync>(
     items: &[T],
     item: fn(&mut Vec<u8>, &T),
 ) -> std::io::Result<()> {
+    array_at(out, items, 1, &item)
+}
+
+/// Writes an array whose `[` is `depth` levels deep as serde_json's pretty printer writes it,
+/// each item rendered by `item` (which starts where the cursor is and indents its lines for
+/// `depth + 1` levels), in parallel in batches.
+pub(super) fn array_at<T: Sync>(
+    out: &mut dyn std::io::Write,
+    items: &[T],
+    depth: usize,
+    item: &(dyn Fn(&mut Vec<u8>, &T) + Sync),
+) -> std::io::Result<()> {
     use rayon::prelude::*;
     const BATCH: usize = 8192;
     if items.is_empty() {
         return out.write_all(b"[]");
     }
+    let mut separator = b",\n".to_vec();
+    separator.resize(2 + 2 * (depth + 1), b' ');
     out.write_all(b"[")?;
     for (b, batch) in items.chunks(BATCH).enumerate() {
         let texts: Vec<Vec<u8>> = batch
@@ -197,7 +211,7 @@ fn array<T: Sync>(
             .map(|chunk| {
                 let mut text = Vec::new();
                 for it in chunk {
-                    text.extend_from_slice(b",\n    ");
+                    text.extend_from_slice(&separator);
                     item(&mut text, it);
                 }
                 text
@@ -209,7 +223,11 @@ fn array<T: Sync>(
             out.write_all(text.get(skip..).unwrap_or_default())?;
         }
     }
-    out.write_all(b"\n  ]")
+    out.write_all(b"\n")?;
+    for _ in 0..depth {
+        out.write_all(b"  ")?;
+    }
+    out.write_all(b"]")
 }
 
 /// Reads a report written by [`render`].

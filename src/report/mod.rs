@@ -302,7 +302,7 @@ pub enum Format {
     Junit,
 }
 
-/// Writes a report. JSON and the human format are written as they are produced; the others are
+/// Writes a report. JSON, SARIF and the human format are written as they are produced; JUnit is
 /// rendered whole first. `color` applies to the human format only.
 ///
 /// # Errors
@@ -316,7 +316,7 @@ pub fn write(
     match format {
         Format::Human => human::write(report, color, out),
         Format::Json => json::write(report, out),
-        Format::Sarif => out.write_all(render_sarif(report).as_bytes()),
+        Format::Sarif => sarif::write(report, out),
         Format::Junit => out.write_all(render_junit(report).as_bytes()),
     }
 }

@@ -2,8 +2,9 @@
 //! `region.startLine`/`startColumn`; the rule table carries ids, names, descriptions, help and
 //! default levels. Input errors become tool execution notifications.
 
-use super::Report;
+use super::{json, Finding, Report};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -28,6 +29,45 @@ fn uri(file: &str) -> String {
 
 /// Renders the report as a SARIF 2.1.0 log.
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Where the results go in the rendered log without them.
+const NO_RESULTS: &str = "\"results\": []";
+
+/// Writes the report as a SARIF 2.1.0 log, pretty as serde_json writes it, the results as they
+/// are rendered: in parallel batches (see `json::array_at`), not as one tree of values and one
+/// string for the whole log, which took gigabytes for a few hundred thousand findings.
+///
+/// # Errors
+/// The writer's error.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in report.rules.iter().enumerate() {
+        index.entry(r.id.as_str()).or_insert(i);
+    }
+    let skeleton = serde_json::to_string_pretty(&log(report, Vec::new())).unwrap_or_default();
+    let Some((head, tail)) = skeleton.split_once(NO_RESULTS) else {
+        // Not reached (no string in the log can hold an unescaped quote); kept correct anyway.
+        let results = report.findings.iter().map(|f| result(f, &index)).collect();
+        let text = serde_json::to_string_pretty(&log(report, results)).unwrap_or_default();
+        return out.write_all(format!("{text}\n").as_bytes());
+    };
+    out.write_all(head.as_bytes())?;
+    out.write_all(b"\"results\": ")?;
+    // `results` is a field of the run, the run an item of `runs`: the array is three levels in.
+    json::array_at(out, &report.findings, 3, &|text, f| {
+        json::nested(text, &result(f, &index), 4);
+    })?;
+    out.write_all(tail.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// The log, with `results` as its run's results.
+fn log(report: &Report, results: Vec<Value>) -> Value {
     let rules: Vec<Value> = report
         .rules
         .iter()
@@ -45,27 +85,6 @@ pub fn render(report: &Report) -> String {
                 "help": {"text": non_empty(&help, &r.title)},
                 "defaultConfiguration": {"level": r.severity.as_str()},
             })
-        })
-        .collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let mut result = json!({
-                "ruleId": f.rule,
-                "level": f.severity.as_str(),
-                "message": {"text": f.message},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri(&f.file)},
-                        "region": {"startLine": f.line, "startColumn": f.column},
-                    },
-                }],
-            });
-            if let Some(i) = report.rules.iter().position(|r| *r.id == *f.rule) {
-                result["ruleIndex"] = json!(i);
-            }
-            result
         })
         .collect();
     let notifications: Vec<Value> = report
@@ -90,7 +109,7 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
-    let log = json!({
+    json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -106,10 +125,26 @@ pub fn render(report: &Report) -> String {
             }],
             "results": results,
         }],
+    })
+}
+
+/// One finding as a SARIF result; `index` gives each rule's place in the rule table.
+fn result(f: &Finding, index: &HashMap<&str, usize>) -> Value {
+    let mut result = json!({
+        "ruleId": f.rule,
+        "level": f.severity.as_str(),
+        "message": {"text": f.message},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": uri(&f.file)},
+                "region": {"startLine": f.line, "startColumn": f.column},
+            },
+        }],
     });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    if let Some(i) = index.get(&*f.rule) {
+        result["ruleIndex"] = json!(i);
+    }
+    result
 }
 
 fn non_empty(text: &str, fallback: &str) -> String {
@@ -138,6 +173,54 @@ fn pascal(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_as_serde_json_writes_the_whole_log() {
+        use crate::report::{InputError, ObjectRef, RuleInfo, Severity};
+        use std::sync::Arc;
+        let mut report = Report::default();
+        let expected = |report: &Report| {
+            let mut index = HashMap::new();
+            for (i, r) in report.rules.iter().enumerate() {
+                index.entry(r.id.as_str()).or_insert(i);
+            }
+            let results = report.findings.iter().map(|f| result(f, &index)).collect();
+            serde_json::to_string_pretty(&log(report, results)).unwrap_or_default() + "\n"
+        };
+        assert_eq!(render(&report), expected(&report));
+        for (id, remediation) in [("rule-a", "fix it"), ("rule-b", ""), ("rule-a", "twice")] {
+            report.rules.push(RuleInfo {
+                id: id.into(),
+                title: format!("{id} title"),
+                description: "what \"it\" checks".into(),
+                remediation: remediation.into(),
+                severity: Severity::Warning,
+            });
+        }
+        let object = Arc::new(ObjectRef::default());
+        // More than one batch, and a rule that is not in the table (no `ruleIndex`).
+        for i in 0..20_000 {
+            report.findings.push(Finding {
+                rule: Arc::from(["rule-a", "rule-b", "rule-c"][i % 3]),
+                severity: Severity::Error,
+                message: Arc::from(format!("finding {i}: \"quoted\" \u{1F600}\n")),
+                file: Arc::from("dir/a b.tgz:x.yaml"),
+                line: i + 1,
+                column: 2,
+                document: 0,
+                object: object.clone(),
+                path: Arc::from(vec![]),
+                source_line: None,
+            });
+        }
+        report.errors.push(InputError {
+            file: "bad.yaml".into(),
+            line: Some(3),
+            column: None,
+            message: "invalid YAML".into(),
+        });
+        assert_eq!(render(&report), expected(&report));
+    }
 
     #[test]
     fn archive_entries_are_relative_uris() {
