@@ -1,7 +1,7 @@
 //! JUnit XML: one test suite per file, one test case per object and rule; a finding is a
 //! failure carrying its message and location. Input errors are test cases that errored.
 
-use super::Report;
+use super::{Finding, InputError, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -24,117 +24,373 @@ fn escape(s: &str) -> String {
 
 /// Renders the report as JUnit XML.
 pub fn render(report: &Report) -> String {
-    // file -> (document, object label) -> rule -> failures
-    type Cases<'a> = BTreeMap<(usize, String), BTreeMap<&'a str, Vec<&'a super::Finding>>>;
-    let mut files: BTreeMap<&str, Cases> = BTreeMap::new();
-    for c in &report.checked {
-        let cases = files.entry(&*c.file).or_default();
-        let per_rule = cases.entry((c.document, c.object.label())).or_default();
-        for r in &report.rules {
-            per_rule.entry(r.id.as_str()).or_default();
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The test cases of one object: a case for each rule when the object was checked (every rule
+/// ran on it), and for each rule with findings on it.
+#[derive(Default)]
+struct Object<'r> {
+    checked: bool,
+    /// Sorted by rule (stably) before its cases are asked for.
+    findings: Vec<&'r Finding>,
+}
+
+impl<'r> Object<'r> {
+    /// Its cases in rule order, each with its failures in report order.
+    fn cases<'s>(
+        &'s self,
+        rules: &'s [&'r str],
+    ) -> impl Iterator<Item = (&'r str, &'s [&'r Finding])> {
+        let all: &[&str] = if self.checked { rules } else { &[] };
+        let (mut r, mut f) = (0, 0);
+        std::iter::from_fn(move || {
+            let next_rule = all.get(r).copied();
+            let next_finding = self.findings.get(f).map(|x| &*x.rule);
+            let rule = match (next_rule, next_finding) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => return None,
+            };
+            if next_rule == Some(rule) {
+                r += 1;
+            }
+            let start = f;
+            while self.findings.get(f).is_some_and(|x| &*x.rule == rule) {
+                f += 1;
+            }
+            Some((rule, self.findings.get(start..f).unwrap_or_default()))
+        })
+    }
+}
+
+/// One file's objects by (document, label), and its input errors.
+#[derive(Default)]
+struct Suite<'r> {
+    objects: BTreeMap<(usize, String), Object<'r>>,
+    errors: Vec<&'r InputError>,
+}
+
+impl Suite<'_> {
+    /// Its test count and failure count.
+    fn counts(&self, rules: &[&str]) -> (usize, usize) {
+        let (mut tests, mut failures) = (self.errors.len(), 0);
+        for object in self.objects.values() {
+            for (_, failed) in object.cases(rules) {
+                tests += 1;
+                failures += usize::from(!failed.is_empty());
+            }
         }
+        (tests, failures)
+    }
+}
+
+/// Writes the report as JUnit XML, one test suite at a time: the cases are not built as a
+/// table of every object and rule first (for a few hundred thousand objects that table and the
+/// whole text took gigabytes).
+///
+/// # Errors
+/// The writer's error.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut rules: Vec<&str> = report.rules.iter().map(|r| r.id.as_str()).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let mut files: BTreeMap<&str, Suite> = BTreeMap::new();
+    for c in &report.checked {
+        let suite = files.entry(&c.file).or_default();
+        let object = suite
+            .objects
+            .entry((c.document, c.object.label()))
+            .or_default();
+        object.checked = true;
     }
     for f in &report.findings {
-        let cases = files.entry(&f.file).or_default();
-        cases
+        let suite = files.entry(&f.file).or_default();
+        let object = suite
+            .objects
             .entry((f.document, f.object.label()))
-            .or_default()
-            .entry(&*f.rule)
-            .or_default()
-            .push(f);
+            .or_default();
+        object.findings.push(f);
     }
-    let mut errors: BTreeMap<&str, Vec<&super::InputError>> = BTreeMap::new();
+    for suite in files.values_mut() {
+        for object in suite.objects.values_mut() {
+            // Stable: a rule's failures stay in report order.
+            object.findings.sort_by(|a, b| a.rule.cmp(&b.rule));
+        }
+    }
     for e in &report.errors {
-        errors.entry(e.file.as_str()).or_default().push(e);
-        files.entry(e.file.as_str()).or_default();
+        files.entry(e.file.as_str()).or_default().errors.push(e);
     }
-    let total_tests: usize = files
-        .values()
-        .map(|c| c.values().map(BTreeMap::len).sum::<usize>())
-        .sum::<usize>()
-        + report.errors.len();
-    let total_failures: usize = files
-        .values()
-        .map(|c| {
-            c.values()
-                .map(|r| r.values().filter(|f| !f.is_empty()).count())
-                .sum::<usize>()
-        })
-        .sum();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let (mut total_tests, mut total_failures) = (0, 0);
+    for suite in files.values() {
+        let (tests, failures) = suite.counts(&rules);
+        total_tests += tests;
+        total_failures += failures;
+    }
+    let mut text = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
-        out,
+        text,
         "<testsuites name=\"gavel\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"{}\">",
         report.errors.len()
     );
-    for (file, cases) in &files {
-        let errs = errors.get(file).map_or(&[][..], Vec::as_slice);
-        let tests = cases.values().map(BTreeMap::len).sum::<usize>() + errs.len();
-        let failures: usize = cases
-            .values()
-            .map(|r| r.values().filter(|f| !f.is_empty()).count())
-            .sum();
+    for (file, suite) in &files {
+        suite_text(&mut text, file, suite, &rules);
+        out.write_all(text.as_bytes())?;
+        text.clear();
+    }
+    text.push_str("</testsuites>\n");
+    out.write_all(text.as_bytes())
+}
+
+/// Appends one file's test suite.
+fn suite_text(out: &mut String, file: &str, suite: &Suite, rules: &[&str]) {
+    let (tests, failures) = suite.counts(rules);
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">",
+        escape(file),
+        suite.errors.len()
+    );
+    for e in &suite.errors {
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">",
+            "    <testcase name=\"read {}\" classname=\"{}\">",
             escape(file),
-            errs.len()
+            escape(file)
         );
-        for e in errs {
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"read {}\" classname=\"{}\">",
-                escape(file),
-                escape(file)
-            );
-            let place = match (e.line, e.column) {
-                (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
-                _ => file.to_string(),
-            };
-            let _ = writeln!(
-                out,
-                "      <error message=\"{}\">{}: {}</error>",
-                escape(&e.message),
-                escape(&place),
-                escape(&e.message)
-            );
-            let _ = writeln!(out, "    </testcase>");
-        }
-        for ((document, label), rules) in cases {
-            for (rule, failures) in rules {
-                let name = format!("{label} (document {}) {rule}", document + 1);
-                if failures.is_empty() {
-                    let _ = writeln!(
-                        out,
-                        "    <testcase name=\"{}\" classname=\"{}\"/>",
-                        escape(&name),
-                        escape(file)
-                    );
-                    continue;
-                }
+        let place = match (e.line, e.column) {
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            _ => file.to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "      <error message=\"{}\">{}: {}</error>",
+            escape(&e.message),
+            escape(&place),
+            escape(&e.message)
+        );
+        let _ = writeln!(out, "    </testcase>");
+    }
+    for ((document, label), object) in &suite.objects {
+        for (rule, failures) in object.cases(rules) {
+            let name = format!("{label} (document {}) {rule}", document + 1);
+            if failures.is_empty() {
                 let _ = writeln!(
                     out,
-                    "    <testcase name=\"{}\" classname=\"{}\">",
+                    "    <testcase name=\"{}\" classname=\"{}\"/>",
                     escape(&name),
                     escape(file)
                 );
-                for f in failures {
-                    let _ = writeln!(
-                        out,
-                        "      <failure message=\"{}\" type=\"{}\">{}:{}:{}: {}</failure>",
-                        escape(&f.message),
-                        f.severity,
-                        escape(file),
-                        f.line,
-                        f.column,
-                        escape(&f.message)
-                    );
-                }
-                let _ = writeln!(out, "    </testcase>");
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"{}\" classname=\"{}\">",
+                escape(&name),
+                escape(file)
+            );
+            for f in failures {
+                let _ = writeln!(
+                    out,
+                    "      <failure message=\"{}\" type=\"{}\">{}:{}:{}: {}</failure>",
+                    escape(&f.message),
+                    f.severity,
+                    escape(file),
+                    f.line,
+                    f.column,
+                    escape(&f.message)
+                );
+            }
+            let _ = writeln!(out, "    </testcase>");
+        }
+    }
+    let _ = writeln!(out, "  </testsuite>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The writer as it was, rendering the whole report into one string: the oracle.
+    fn whole(report: &Report) -> String {
+        // file -> (document, object label) -> rule -> failures
+        type Cases<'a> = BTreeMap<(usize, String), BTreeMap<&'a str, Vec<&'a super::Finding>>>;
+        let mut files: BTreeMap<&str, Cases> = BTreeMap::new();
+        for c in &report.checked {
+            let cases = files.entry(&*c.file).or_default();
+            let per_rule = cases.entry((c.document, c.object.label())).or_default();
+            for r in &report.rules {
+                per_rule.entry(r.id.as_str()).or_default();
             }
         }
-        let _ = writeln!(out, "  </testsuite>");
+        for f in &report.findings {
+            let cases = files.entry(&f.file).or_default();
+            cases
+                .entry((f.document, f.object.label()))
+                .or_default()
+                .entry(&*f.rule)
+                .or_default()
+                .push(f);
+        }
+        let mut errors: BTreeMap<&str, Vec<&super::InputError>> = BTreeMap::new();
+        for e in &report.errors {
+            errors.entry(e.file.as_str()).or_default().push(e);
+            files.entry(e.file.as_str()).or_default();
+        }
+        let total_tests: usize = files
+            .values()
+            .map(|c| c.values().map(BTreeMap::len).sum::<usize>())
+            .sum::<usize>()
+            + report.errors.len();
+        let total_failures: usize = files
+            .values()
+            .map(|c| {
+                c.values()
+                    .map(|r| r.values().filter(|f| !f.is_empty()).count())
+                    .sum::<usize>()
+            })
+            .sum();
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(
+            out,
+            "<testsuites name=\"gavel\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"{}\">",
+            report.errors.len()
+        );
+        for (file, cases) in &files {
+            let errs = errors.get(file).map_or(&[][..], Vec::as_slice);
+            let tests = cases.values().map(BTreeMap::len).sum::<usize>() + errs.len();
+            let failures: usize = cases
+                .values()
+                .map(|r| r.values().filter(|f| !f.is_empty()).count())
+                .sum();
+            let _ = writeln!(
+                out,
+                "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">",
+                escape(file),
+                errs.len()
+            );
+            for e in errs {
+                let _ = writeln!(
+                    out,
+                    "    <testcase name=\"read {}\" classname=\"{}\">",
+                    escape(file),
+                    escape(file)
+                );
+                let place = match (e.line, e.column) {
+                    (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+                    _ => file.to_string(),
+                };
+                let _ = writeln!(
+                    out,
+                    "      <error message=\"{}\">{}: {}</error>",
+                    escape(&e.message),
+                    escape(&place),
+                    escape(&e.message)
+                );
+                let _ = writeln!(out, "    </testcase>");
+            }
+            for ((document, label), rules) in cases {
+                for (rule, failures) in rules {
+                    let name = format!("{label} (document {}) {rule}", document + 1);
+                    if failures.is_empty() {
+                        let _ = writeln!(
+                            out,
+                            "    <testcase name=\"{}\" classname=\"{}\"/>",
+                            escape(&name),
+                            escape(file)
+                        );
+                        continue;
+                    }
+                    let _ = writeln!(
+                        out,
+                        "    <testcase name=\"{}\" classname=\"{}\">",
+                        escape(&name),
+                        escape(file)
+                    );
+                    for f in failures {
+                        let _ = writeln!(
+                            out,
+                            "      <failure message=\"{}\" type=\"{}\">{}:{}:{}: {}</failure>",
+                            escape(&f.message),
+                            f.severity,
+                            escape(file),
+                            f.line,
+                            f.column,
+                            escape(&f.message)
+                        );
+                    }
+                    let _ = writeln!(out, "    </testcase>");
+                }
+            }
+            let _ = writeln!(out, "  </testsuite>");
+        }
+        out.push_str("</testsuites>\n");
+        out
     }
-    out.push_str("</testsuites>\n");
-    out
+
+    #[test]
+    fn written_as_the_whole_report_was() {
+        use crate::report::{Checked, ObjectRef, RuleInfo, Severity};
+        use std::sync::Arc;
+        let mut report = Report::default();
+        assert_eq!(render(&report), whole(&report));
+        // Rules listed twice and out of order, findings of a rule not in the table, objects
+        // with findings that were not checked, two objects with one label, and errors in a
+        // file with findings and in one without.
+        for id in ["rule-b", "rule-a", "rule-b"] {
+            report.rules.push(RuleInfo {
+                id: id.into(),
+                title: id.into(),
+                description: String::new(),
+                remediation: String::new(),
+                severity: Severity::Warning,
+            });
+        }
+        let objects: Vec<Arc<ObjectRef>> = (0..4)
+            .map(|i| {
+                Arc::new(ObjectRef {
+                    api_version: Some("v1".into()),
+                    kind: Some("Pod".into()),
+                    namespace: (i % 2 == 0).then(|| "ns".to_string()),
+                    name: Some(format!("p<{}>", i / 2)),
+                })
+            })
+            .collect();
+        for i in 0..600 {
+            let file: Arc<str> = Arc::from(format!("dir/{}&.yaml", i % 7));
+            if i % 5 != 0 {
+                report.checked.push(Checked {
+                    file: file.clone(),
+                    document: i % 3,
+                    object: objects[i % 4].clone(),
+                });
+            }
+            report.findings.push(Finding {
+                rule: Arc::from(["rule-a", "rule-b", "rule-c", "a-first"][i % 4]),
+                severity: Severity::Error,
+                message: Arc::from(format!("finding {i}: \"quoted\" \u{1}")),
+                file,
+                line: i + 1,
+                column: 2,
+                document: i % 3,
+                object: objects[(i / 2) % 4].clone(),
+                path: Arc::from(vec![]),
+                source_line: None,
+            });
+        }
+        for file in ["dir/3&.yaml", "other.yaml"] {
+            report.errors.push(InputError {
+                file: file.into(),
+                line: Some(3),
+                column: Some(1),
+                message: "invalid YAML".into(),
+            });
+        }
+        report.sort();
+        assert_eq!(render(&report), whole(&report));
+    }
 }

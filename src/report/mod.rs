@@ -302,8 +302,8 @@ pub enum Format {
     Junit,
 }
 
-/// Writes a report. JSON, SARIF and the human format are written as they are produced; JUnit is
-/// rendered whole first. `color` applies to the human format only.
+/// Writes a report as it is rendered (JUnit one test suite at a time). `color` applies to the
+/// human format only.
 ///
 /// # Errors
 /// The writer's error.
@@ -317,7 +317,7 @@ pub fn write(
         Format::Human => human::write(report, color, out),
         Format::Json => json::write(report, out),
         Format::Sarif => sarif::write(report, out),
-        Format::Junit => out.write_all(render_junit(report).as_bytes()),
+        Format::Junit => junit::write(report, out),
     }
 }
 
