@@ -10,6 +10,8 @@
 //! - `gavel scan` end to end against the parse floor (reading and parsing the same files with
 //!   the same YAML parser, nothing else), on one thread and on two;
 //! - two threads against one;
+//! - the SARIF and JUnit reports of the same scans (two threads, once each): time and peak
+//!   memory against the JSON report's;
 //! - start-up: `gavel scan` of one small file;
 //! - peak memory of a scan of `--memory-docs` documents.
 //!
@@ -225,6 +227,17 @@ fn main() {
             ratio: String::new(),
             target: String::new(),
         });
+        // The other machine-readable formats, once each on two threads, against the JSON scan.
+        for (format, name) in [("sarif", "SARIF"), ("junit", "JUnit")] {
+            let r = gavel_scan(&set.dir, 2, format);
+            rows.push(Row {
+                what: format!("scan {label}, 2 threads, {name} report (time, peak memory)"),
+                subject: format!("{:.2?}, {} MB", r.wall, r.peak_kb / 1024),
+                baseline: format!("{:.2?}, {} MB (JSON report)", scan[1], peak_kb / 1024),
+                ratio: format!("{:.2}x", secs(r.wall) / secs(scan[1])),
+                target: String::new(),
+            });
+        }
         rows.push(Row {
             what: format!("scan {label}, 2 threads vs 1"),
             subject: format!("{:.2?}", scan[1]),
