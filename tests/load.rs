@@ -189,10 +189,31 @@ fn scratch_with_many_findings() -> PathBuf {
                 spec:\n      containers:\n        - name: c # comment\n          \
                 ports:\n          - containerPort: 80\n";
     fs::write(dir.join("lists.yaml"), list).unwrap();
+    // Items that do not parse on their own: an alias of an anchor in an earlier item or at the
+    // list's root, and a tag handle declared by a directive.
+    let aliases = "x: &s {a: 1}\nkind: List\nitems:\n- kind: Pod\n  apiVersion: v1\n  \
+                   metadata: &m\n    name: n\n- kind: Pod\n  metadata: *m\n  apiVersion: v1\n  \
+                   spec:\n    a: 1\n- kind: Pod\n  spec: *s\n  apiVersion: v1\n  \
+                   metadata: {name: q}\n";
+    fs::write(dir.join("aliases.yaml"), aliases).unwrap();
+    let tagged = "%TAG !e! tag:example.com,2000:\n---\nkind: List\nitems:\n- kind: Pod\n  \
+                  apiVersion: v1\n  spec: !e!foo 1\n  metadata:\n    name: t\n";
+    fs::write(dir.join("tagged.yaml"), tagged).unwrap();
     let json =
         r#"{"kind": "List", "items": [{"kind": "Pod", "spec": {"containers": [{"name": "j"}]}}]}"#;
     fs::write(dir.join("list.json"), json).unwrap();
     dir
+}
+
+#[test]
+fn list_items_that_do_not_parse_alone_are_located_in_the_whole_list() {
+    let (docs, errors) = load_all(&[scratch_with_many_findings().join("aliases.yaml")]);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let item = |i| docs.iter().find(|d| d.item == Some(i)).unwrap();
+    assert_eq!(item(1).locate(&path(&["apiVersion"])), at(10, 3));
+    assert_eq!(item(1).locate(&path(&["spec", "a"])), at(12, 5));
+    assert_eq!(item(2).locate(&path(&["apiVersion"])), at(15, 3));
+    assert_eq!(item(2).locator().locate(&path(&["apiVersion"])), at(15, 3));
 }
 
 #[test]

@@ -334,14 +334,32 @@ pub(crate) fn find_in_item(
     path: &[Value],
 ) -> Option<(Position, usize)> {
     let body = text.get(item.start..item.end)?;
-    let mut own = " ".repeat(item.column - 1);
+    let mut own = " ".repeat(item.column.saturating_sub(1));
     own.push_str(body);
+    // An item that does not parse on its own (an alias of an anchor outside it, a tag handle
+    // declared before the document) would be read only up to the error: the walk of the whole
+    // list answers instead.
+    if !parses_alone(&own) {
+        return None;
+    }
     let found = descend(&mut Events::new(&own), path)?;
     let at = Position {
         line: found.best.line + item.line - 1,
         column: found.best.column,
     };
     Some((at, found.matched))
+}
+
+/// Whether the position parser reads all of `text` without an error.
+fn parses_alone(text: &str) -> bool {
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_event() {
+            Some(Ok((Event::StreamEnd, _))) | None => return true,
+            Some(Ok(_)) => {}
+            Some(Err(_)) => return false,
+        }
+    }
 }
 
 /// A key written twice in one mapping.
