@@ -40,7 +40,11 @@ impl ItemSpan {
 /// value parser has already reported any error. It is read from the text, or from a
 /// [`Recording`] of it, starting at its first event.
 enum Events<'a, 'r> {
-    Live(Box<Parser<'a, StrInput<'a>>>),
+    Live {
+        parser: Box<Parser<'a, StrInput<'a>>>,
+        /// The stream ended at a syntax error.
+        failed: bool,
+    },
     Recorded {
         recording: &'r mut Recording<'a>,
         next: usize,
@@ -49,14 +53,21 @@ enum Events<'a, 'r> {
 
 impl<'a, 'r> Events<'a, 'r> {
     fn new(text: &'a str) -> Self {
-        Events::Live(Box::new(Parser::new_from_str(text)))
+        Events::Live {
+            parser: Box::new(Parser::new_from_str(text)),
+            failed: false,
+        }
     }
 
     fn next(&mut self) -> Option<(Event<'a>, Span)> {
         match self {
-            Events::Live(parser) => match parser.next_event() {
+            Events::Live { parser, failed } => match parser.next_event() {
                 Some(Ok(pair)) => Some(pair),
-                _ => None,
+                Some(Err(_)) => {
+                    *failed = true;
+                    None
+                }
+                None => None,
             },
             Events::Recorded { recording, next } => {
                 let pair = recording.event(*next)?;
@@ -336,30 +347,19 @@ pub(crate) fn find_in_item(
     let body = text.get(item.start..item.end)?;
     let mut own = " ".repeat(item.column.saturating_sub(1));
     own.push_str(body);
+    let mut events = Events::new(&own);
+    let found = descend(&mut events, path)?;
     // An item that does not parse on its own (an alias of an anchor outside it, a tag handle
-    // declared before the document) would be read only up to the error: the walk of the whole
-    // list answers instead.
-    if !parses_alone(&own) {
+    // declared before the document) is read only up to the error: when that stopped the path
+    // short, the walk of the whole list answers instead.
+    if found.matched < path.len() && matches!(events, Events::Live { failed: true, .. }) {
         return None;
     }
-    let found = descend(&mut Events::new(&own), path)?;
     let at = Position {
         line: found.best.line + item.line - 1,
         column: found.best.column,
     };
     Some((at, found.matched))
-}
-
-/// Whether the position parser reads all of `text` without an error.
-fn parses_alone(text: &str) -> bool {
-    let mut parser = Parser::new_from_str(text);
-    loop {
-        match parser.next_event() {
-            Some(Ok((Event::StreamEnd, _))) | None => return true,
-            Some(Ok(_)) => {}
-            Some(Err(_)) => return false,
-        }
-    }
 }
 
 /// A key written twice in one mapping.
