@@ -1,7 +1,7 @@
 //! JUnit XML: one test suite per file, one test case per object and rule; a finding is a
 //! failure carrying its message and location. Input errors are test cases that errored.
 
-use super::{Finding, InputError, Report};
+use super::{Finding, InputError, ObjectRef, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -75,7 +75,12 @@ struct Suite<'r> {
     errors: Vec<&'r InputError>,
 }
 
-impl Suite<'_> {
+impl<'r> Suite<'r> {
+    /// The object `document` of the file, by its label.
+    fn object(&mut self, document: usize, object: &ObjectRef) -> &mut Object<'r> {
+        self.objects.entry((document, object.label())).or_default()
+    }
+
     /// Its test count and failure count.
     fn counts(&self, rules: &[&str]) -> (usize, usize) {
         let (mut tests, mut failures) = (self.errors.len(), 0);
@@ -102,19 +107,11 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     let mut files: BTreeMap<&str, Suite> = BTreeMap::new();
     for c in &report.checked {
         let suite = files.entry(&c.file).or_default();
-        let object = suite
-            .objects
-            .entry((c.document, c.object.label()))
-            .or_default();
-        object.checked = true;
+        suite.object(c.document, &c.object).checked = true;
     }
     for f in &report.findings {
         let suite = files.entry(&f.file).or_default();
-        let object = suite
-            .objects
-            .entry((f.document, f.object.label()))
-            .or_default();
-        object.findings.push(f);
+        suite.object(f.document, &f.object).findings.push(f);
     }
     for suite in files.values_mut() {
         for object in suite.objects.values_mut() {
@@ -125,20 +122,18 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     for e in &report.errors {
         files.entry(e.file.as_str()).or_default().errors.push(e);
     }
-    let (mut total_tests, mut total_failures) = (0, 0);
-    for suite in files.values() {
-        let (tests, failures) = suite.counts(&rules);
-        total_tests += tests;
-        total_failures += failures;
-    }
+    // Each suite's counts, for its own line and the totals on the first.
+    let counts: Vec<(usize, usize)> = files.values().map(|s| s.counts(&rules)).collect();
+    let total_tests: usize = counts.iter().map(|c| c.0).sum();
+    let total_failures: usize = counts.iter().map(|c| c.1).sum();
     let mut text = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         text,
         "<testsuites name=\"gavel\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"{}\">",
         report.errors.len()
     );
-    for (file, suite) in &files {
-        suite_text(&mut text, file, suite, &rules);
+    for ((file, suite), counts) in files.iter().zip(counts) {
+        suite_text(&mut text, file, suite, counts, &rules);
         out.write_all(text.as_bytes())?;
         text.clear();
     }
@@ -147,8 +142,13 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
 }
 
 /// Appends one file's test suite.
-fn suite_text(out: &mut String, file: &str, suite: &Suite, rules: &[&str]) {
-    let (tests, failures) = suite.counts(rules);
+fn suite_text(
+    out: &mut String,
+    file: &str,
+    suite: &Suite,
+    (tests, failures): (usize, usize),
+    rules: &[&str],
+) {
     let _ = writeln!(
         out,
         "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">",
