@@ -201,11 +201,29 @@ impl Value {
     }
 
     /// Looks up a string field of an object.
+    ///
+    /// The keys are read in order up to the field, instead of searching the map for a key
+    /// built from `field`: building it is an allocation and two reference-count updates,
+    /// and the objects asked for fields by name (a document's top level, its metadata, a
+    /// rule's result) have a handful of keys.
     pub fn get(&self, field: &str) -> Option<&Value> {
-        match self {
-            Value::Object(map) => map.get(&Value::string(field)),
-            _ => None,
+        let Value::Object(map) = self else {
+            return None;
+        };
+        for (key, value) in map.iter() {
+            match key {
+                // Strings order as their bytes do, as `str` does.
+                Value::String(k) => match k.as_ref().cmp(field) {
+                    Ordering::Less => {}
+                    Ordering::Equal => return Some(value),
+                    Ordering::Greater => return None,
+                },
+                // Keys of the types that sort before strings.
+                Value::Null | Value::Bool(_) | Value::Number(_) => {}
+                _ => return None,
+            }
         }
+        None
     }
 
     /// Converts parsed JSON (with exact numbers) into a value. A number out of range
@@ -385,6 +403,42 @@ impl fmt::Debug for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn get_finds_a_field_as_a_search_for_its_key_does() {
+        let s = Value::string;
+        let keys = [
+            Value::Null,
+            Value::Bool(true),
+            Value::int(7),
+            s(""),
+            s("B"),
+            s("a"),
+            s("aa"),
+            s("ab"),
+            s("é"),
+            Value::array(vec![s("a")]),
+            Value::empty_object(),
+        ];
+        let object = Value::object(
+            keys.iter()
+                .enumerate()
+                .map(|(i, k)| (k.clone(), Value::int(i as i64)))
+                .collect(),
+        );
+        let only_strings = Value::object([(s("m"), Value::Null)].into_iter().collect());
+        let fields = [
+            "", "B", "a", "aa", "ab", "é", "A", "b", "a\0", "ä", "zz", "m",
+        ];
+        for field in fields {
+            for v in [&object, &only_strings] {
+                let Value::Object(map) = v else { continue };
+                assert_eq!(v.get(field), map.get(&s(field)), "field {field:?}");
+            }
+        }
+        assert_eq!(object.get("ab"), Some(&Value::int(7)));
+        assert_eq!(Value::array(vec![]).get("a"), None);
+    }
 
     #[test]
     fn order_follows_opa() {
