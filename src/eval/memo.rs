@@ -20,8 +20,8 @@ use crate::compile::ir::RuleId;
 use crate::value::Value;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::sync::Arc;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::sync::{Arc, LazyLock};
 
 /// How many entries a lasting table holds at most; past that, results are not remembered.
 const LASTING_CAPACITY: usize = 1 << 16;
@@ -35,7 +35,7 @@ pub(crate) struct Key<'v> {
 
 impl<'v> Key<'v> {
     pub fn new(id: RuleId, args: &'v [Value]) -> Key<'v> {
-        let mut h = FxHasher::default();
+        let mut h = ARGUMENTS.build_hasher();
         id.hash(&mut h);
         for a in args {
             hash_shallow(a, &mut h);
@@ -201,7 +201,7 @@ impl std::fmt::Debug for Lasting {
 }
 
 /// Scalars by content, composites by identity.
-fn hash_shallow(v: &Value, h: &mut FxHasher) {
+fn hash_shallow(v: &Value, h: &mut impl Hasher) {
     match v {
         Value::Array(a) => (1u8, Arc::as_ptr(a) as usize).hash(h),
         Value::Object(o) => (2u8, Arc::as_ptr(o) as usize).hash(h),
@@ -219,7 +219,14 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// The Firefox hash (as in rustc): fast on the short keys here, and no attacker picks them.
+/// How arguments are hashed: with foldhash, seeded at random once per process (both tables
+/// of a thread must hash a call alike, and a key's hash is reused from one to the other). The
+/// arguments come from manifests: with a hash an author can invert, such as the Firefox hash
+/// this replaced, a manifest can give thousands of image names one hash, and every lookup of
+/// the cross-document table then compares with all of them.
+static ARGUMENTS: LazyLock<foldhash::fast::RandomState> = LazyLock::new(Default::default);
+
+/// The Firefox hash (as in rustc), for the table's index of hashes that are already seeded.
 #[derive(Default)]
 struct FxHasher(u64);
 
@@ -256,6 +263,61 @@ impl Hasher for FxHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Strings of 16 ASCII bytes that all have the same Firefox hash as the one argument of a
+    /// call of function 1: the second word of each undoes the first (the hash's multiplier is
+    /// odd, so it has an inverse), which is how a manifest could make its image names collide
+    /// under that hash.
+    fn firefox_collisions(n: usize) -> Vec<String> {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut inverse = K;
+        for _ in 0..6 {
+            inverse = inverse.wrapping_mul(2u64.wrapping_sub(K.wrapping_mul(inverse)));
+        }
+        let target: u64 = 0x0123_4567_89ab_cdef;
+        let mut rng = crate::test_rng::Rng::new(5);
+        let printable = |w: u64| w.to_le_bytes().iter().all(|b| (0x20..0x7f).contains(b));
+        let mut found = Vec::new();
+        while found.len() < n {
+            let first: [u8; 8] = std::array::from_fn(|_| b'a' + (rng.below(26) as u8));
+            // The state a string argument's bytes start from in a key of function 1: the
+            // function and the argument's variant are hashed first.
+            let mut h = FxHasher::default();
+            1usize.hash(&mut h);
+            std::mem::discriminant(&Value::string("")).hash(&mut h);
+            h.write(&first);
+            let second = target.wrapping_mul(inverse) ^ h.0.rotate_left(5);
+            if printable(second) {
+                let mut text = first.to_vec();
+                text.extend(second.to_le_bytes());
+                found.extend(String::from_utf8(text).ok());
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn arguments_an_author_makes_collide_under_the_firefox_hash_hash_apart() {
+        let texts = firefox_collisions(64);
+        // A key of function 1 hashed as before.
+        let fx = |t: &str| {
+            let mut h = FxHasher::default();
+            1usize.hash(&mut h);
+            hash_shallow(&Value::string(t), &mut h);
+            h.finish()
+        };
+        let fx_hashes: std::collections::HashSet<u64> = texts.iter().map(|t| fx(t)).collect();
+        assert_eq!(
+            fx_hashes.len(),
+            1,
+            "the strings collide under the Firefox hash"
+        );
+        let hashes: std::collections::HashSet<u64> = texts
+            .iter()
+            .map(|t| Key::new(1, &[Value::string(t)]).hash)
+            .collect();
+        assert_eq!(hashes.len(), texts.len());
+    }
 
     #[test]
     fn composites_are_told_apart_by_identity_and_scalars_by_content() {
