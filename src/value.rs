@@ -416,6 +416,7 @@ mod tests {
             s("a"),
             s("aa"),
             s("ab"),
+            s("b"),
             s("é"),
             Value::array(vec![s("a")]),
             Value::empty_object(),

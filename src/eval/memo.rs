@@ -266,8 +266,7 @@ mod tests {
 
     /// Strings of 16 ASCII bytes that all have the same Firefox hash as the one argument of a
     /// call of function 1: the second word of each undoes the first (the hash's multiplier is
-    /// odd, so it has an inverse), which is how a manifest could make its image names collide
-    /// under that hash.
+    /// odd, so it has an inverse), as a manifest could do with its image names.
     fn firefox_collisions(n: usize) -> Vec<String> {
         const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
         let mut inverse = K;
