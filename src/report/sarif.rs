@@ -45,10 +45,7 @@ const NO_RESULTS: &str = "\"results\": []";
 /// # Errors
 /// The writer's error.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, r) in report.rules.iter().enumerate() {
-        index.entry(r.id.as_str()).or_insert(i);
-    }
+    let index = rule_index(report);
     let skeleton = serde_json::to_string_pretty(&log(report, Vec::new())).unwrap_or_default();
     let Some((head, tail)) = skeleton.split_once(NO_RESULTS) else {
         // Not reached (no string in the log can hold an unescaped quote); kept correct anyway.
@@ -64,6 +61,15 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     })?;
     out.write_all(tail.as_bytes())?;
     out.write_all(b"\n")
+}
+
+/// Each rule's place in the rule table (its first, for an id listed twice).
+fn rule_index(report: &Report) -> HashMap<&str, usize> {
+    let mut index = HashMap::new();
+    for (i, r) in report.rules.iter().enumerate() {
+        index.entry(r.id.as_str()).or_insert(i);
+    }
+    index
 }
 
 /// The log, with `results` as its run's results.
@@ -180,10 +186,7 @@ mod tests {
         use std::sync::Arc;
         let mut report = Report::default();
         let expected = |report: &Report| {
-            let mut index = HashMap::new();
-            for (i, r) in report.rules.iter().enumerate() {
-                index.entry(r.id.as_str()).or_insert(i);
-            }
+            let index = rule_index(report);
             let results = report.findings.iter().map(|f| result(f, &index)).collect();
             serde_json::to_string_pretty(&log(report, results)).unwrap_or_default() + "\n"
         };
