@@ -149,18 +149,17 @@ fn suite_text(
     (tests, failures): (usize, usize),
     rules: &[&str],
 ) {
+    // The file names the suite and is the class of each of its cases: escaped once.
+    let class = escape(file);
     let _ = writeln!(
         out,
-        "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">",
-        escape(file),
+        "  <testsuite name=\"{class}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">",
         suite.errors.len()
     );
     for e in &suite.errors {
         let _ = writeln!(
             out,
-            "    <testcase name=\"read {}\" classname=\"{}\">",
-            escape(file),
-            escape(file)
+            "    <testcase name=\"read {class}\" classname=\"{class}\">"
         );
         let place = match (e.line, e.column) {
             (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
@@ -181,25 +180,22 @@ fn suite_text(
             if failures.is_empty() {
                 let _ = writeln!(
                     out,
-                    "    <testcase name=\"{}\" classname=\"{}\"/>",
-                    escape(&name),
-                    escape(file)
+                    "    <testcase name=\"{}\" classname=\"{class}\"/>",
+                    escape(&name)
                 );
                 continue;
             }
             let _ = writeln!(
                 out,
-                "    <testcase name=\"{}\" classname=\"{}\">",
-                escape(&name),
-                escape(file)
+                "    <testcase name=\"{}\" classname=\"{class}\">",
+                escape(&name)
             );
             for f in failures {
                 let _ = writeln!(
                     out,
-                    "      <failure message=\"{}\" type=\"{}\">{}:{}:{}: {}</failure>",
+                    "      <failure message=\"{}\" type=\"{}\">{class}:{}:{}: {}</failure>",
                     escape(&f.message),
                     f.severity,
-                    escape(file),
                     f.line,
                     f.column,
                     escape(&f.message)
