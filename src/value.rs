@@ -202,14 +202,19 @@ impl Value {
 
     /// Looks up a string field of an object.
     ///
-    /// The keys are read in order up to the field, instead of searching the map for a key
-    /// built from `field`: building it is an allocation and two reference-count updates,
-    /// and the objects asked for fields by name (a document's top level, its metadata, a
-    /// rule's result) have a handful of keys.
+    /// In a small object the keys are read in order up to the field, instead of searching the
+    /// map for a key built from `field`: building it is an allocation and two reference-count
+    /// updates, and the objects asked for fields by name (a document's top level, its
+    /// metadata, a rule's result) have a handful of keys. A larger one is searched.
     pub fn get(&self, field: &str) -> Option<&Value> {
+        /// Up to this many keys, reading them costs less than building the key.
+        const READ_IN_ORDER: usize = 16;
         let Value::Object(map) = self else {
             return None;
         };
+        if map.len() > READ_IN_ORDER {
+            return map.get(&Value::string(field));
+        }
         for (key, value) in map.iter() {
             match key {
                 // Strings order as their bytes do, as `str` does.
@@ -428,6 +433,15 @@ mod tests {
                 .collect(),
         );
         let only_strings = Value::object([(s("m"), Value::Null)].into_iter().collect());
+        // Searched rather than read: more keys than are read in order.
+        let large = Value::object(
+            (0..40)
+                .map(|i| (s(&format!("k{i:02}")), Value::int(i)))
+                .collect(),
+        );
+        assert_eq!(large.get("k07"), Some(&Value::int(7)));
+        assert_eq!(large.get("k39"), Some(&Value::int(39)));
+        assert_eq!(large.get("k40"), None);
         let fields = [
             "", "B", "a", "aa", "ab", "é", "A", "b", "a\0", "ä", "zz", "m",
         ];
