@@ -80,7 +80,10 @@ pub(super) fn enum_err(name: &str, pos: usize, expected: &[&str]) -> BuiltinErro
     }
 }
 
-/// The `i`-th argument (0-based); an error if the call has too few.
+/// The `i`-th argument (0-based); an error if the call has too few. Inlined: every built-in
+/// reads its arguments through here, and where the compiler's partitioning of the crate left
+/// it a call the corpus scan executed 31 million more instructions.
+#[inline]
 pub(super) fn arg<'a, A: Borrow<Value>>(
     name: &str,
     args: &'a [A],

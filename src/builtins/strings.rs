@@ -478,7 +478,7 @@ fn plain_strings(format: &str, items: &[Value]) -> Option<String> {
     let mut out = String::with_capacity(format.len() + operands);
     let mut items = items.iter();
     let mut rest = format;
-    while let Some(at) = rest.find('%') {
+    while let Some(at) = memchr::memchr(b'%', rest.as_bytes()) {
         out.push_str(&rest[..at]);
         match rest.as_bytes().get(at + 1) {
             Some(b's') => out.push_str(items.next()?.as_str()?),

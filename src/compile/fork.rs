@@ -111,6 +111,10 @@ fn fork_literal(lit: &Literal) -> Literal {
             body: fork_body(body),
             locals: locals.clone(),
         },
+        LiteralKind::Inline { function, body } => LiteralKind::Inline {
+            function: *function,
+            body: fork_body(body),
+        },
         LiteralKind::True => LiteralKind::True,
     };
     Literal {

@@ -133,6 +133,14 @@ pub enum LiteralKind {
         /// Slots local to the body, cleared per element.
         locals: Vec<Slot>,
     },
+    /// The body of a function inlined at a call (see `compile::inline`): its literals, in the
+    /// caller's frame, whose errors name the function's file.
+    Inline {
+        /// The function.
+        function: RuleId,
+        /// Its body, with its slots moved into the caller's frame.
+        body: Body,
+    },
     /// Always holds (a `some x` declaration).
     True,
 }

@@ -7,6 +7,7 @@
 //! same), and a variable that nothing binds is reported as unsafe. A last pass rejects recursion.
 
 mod fork;
+mod inline;
 pub mod ir;
 mod purity;
 mod scope;
@@ -25,6 +26,16 @@ use std::sync::Arc;
 
 /// Compiles parsed modules into one program. Returns every error found.
 pub(crate) fn compile(modules: &[ast::Module]) -> Result<Program, Vec<Diagnostic>> {
+    compile_program(modules, true)
+}
+
+/// [`compile`] without inlining functions, for the tests that hold the two to the same answers.
+#[cfg(test)]
+pub(crate) fn compile_plain(modules: &[ast::Module]) -> Result<Program, Vec<Diagnostic>> {
+    compile_program(modules, false)
+}
+
+fn compile_program(modules: &[ast::Module], inline: bool) -> Result<Program, Vec<Diagnostic>> {
     let mut c = Compiler::default();
     c.collect(modules);
     for m in modules {
@@ -35,6 +46,9 @@ pub(crate) fn compile(modules: &[ast::Module]) -> Result<Program, Vec<Diagnostic
     }
     if c.errors.is_empty() {
         c.program.input_free = purity::input_free(&c.program);
+        if inline {
+            inline::inline_functions(&mut c.program);
+        }
         Ok(c.program)
     } else {
         Err(c.errors)
@@ -1343,6 +1357,7 @@ fn literal_vars(lit: &Literal, out: &mut BTreeSet<Slot>) {
             term_vars(collection, out);
             body_vars(body, out);
         }
+        LiteralKind::Inline { body, .. } => body_vars(body, out),
         LiteralKind::True => {}
     }
     for w in &lit.with {
@@ -1397,6 +1412,15 @@ fn literal_needs(
             return (needs, BTreeSet::new());
         }
         LiteralKind::Every { collection, .. } => term_outputs(collection, bound, &mut out),
+        // Made after ordering (by `inline`), in order: what each literal binds.
+        LiteralKind::Inline { body, .. } => {
+            let mut b2 = bound.clone();
+            for l in body {
+                let (_, o) = literal_needs(l, &b2, scopes);
+                b2.extend(o.iter().copied());
+                out.extend(o);
+            }
+        }
         LiteralKind::True => {}
     }
     let needs = all

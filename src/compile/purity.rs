@@ -77,6 +77,7 @@ fn body_free(program: &Program, body: &Body, deps: &mut Vec<RuleId>) -> bool {
                 LiteralKind::Every {
                     collection, body, ..
                 } => term_free(program, collection, deps) && body_free(program, body, deps),
+                LiteralKind::Inline { body, .. } => body_free(program, body, deps),
                 LiteralKind::True => true,
             }
     })

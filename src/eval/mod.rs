@@ -738,8 +738,28 @@ impl<'a> Evaluator<'a> {
                 }
                 k(ev)
             }),
+            LiteralKind::Inline { function, body } => self.eval_inline(*function, body, k),
             LiteralKind::True => k(self),
         }
+    }
+
+    /// The body of a function inlined at a call, reporting its errors against the function's
+    /// file. Kept out of `eval_literal`, which it would otherwise make slower for every literal.
+    #[inline(never)]
+    fn eval_inline(&mut self, function: RuleId, body: &[Literal], k: K<'_, 'a>) -> R<bool> {
+        let program = self.program;
+        let outer = self.source;
+        if let Some(def) = program.rules.get(function).and_then(|rs| rs.defs.first()) {
+            self.source = Some(&def.source);
+        }
+        let r = self.eval_body(body, 0, &mut |ev| {
+            let inner = std::mem::replace(&mut ev.source, outer);
+            let r = k(ev);
+            ev.source = inner;
+            r
+        });
+        self.source = outer;
+        r
     }
 
     /// Whether a body has at least one solution.

@@ -1,0 +1,1018 @@
+//! Calls of small functions replaced by the functions' bodies.
+//!
+//! A call of a user function costs about 1,500 instructions past its body (the arguments'
+//! key and the memo table, a frame, the parameters, a collector for the one value), twice what
+//! a body such as `object.get(obj, field, null) != null` costs. A function qualifies when its
+//! call can only mean its body: one definition with no `else` and no default, parameters that
+//! are all plain variables, a body with at most one solution (no `some .. in`, no reference
+//! that iterates), no `print`, and only cheap built-ins (an expensive one, such as a regular
+//! expression or `sprintf`, is better remembered by the memo table than run again).
+//!
+//! A qualifying call is replaced where the evaluator would evaluate it first in its literal (or
+//! in a rule's or comprehension's head, which runs after the body): the arguments that are not
+//! constants or variables are bound to fresh slots, in order, then the body runs (as one
+//! literal that reports errors against the function's file), then the literal goes on with the
+//! function's value in place of the call. The order of evaluation, and so every answer and
+//! every error, is the same as with the call. Literals with `with` are left alone.
+
+use super::ir::*;
+use crate::builtins::Builtin;
+use crate::value::Value;
+use std::collections::BTreeSet;
+
+/// How deep inlined bodies are inlined into in turn (there is no recursion to bound; this only
+/// keeps a long chain of small functions from growing a body without limit).
+const MAX_DEPTH: usize = 4;
+
+/// Built-ins cheap enough that running one again costs less than remembering its call.
+const CHEAP: &[&str] = &[
+    "object.get",
+    "array.concat",
+    "array.slice",
+    "count",
+    "equal",
+    "neq",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "plus",
+    "minus",
+    "internal.member_2",
+    "internal.member_3",
+    "is_array",
+    "is_boolean",
+    "is_null",
+    "is_number",
+    "is_object",
+    "is_set",
+    "is_string",
+    "type_name",
+    "startswith",
+    "endswith",
+    "contains",
+];
+
+/// Replaces the qualifying calls in every rule and function of `program`.
+pub(crate) fn inline_functions(program: &mut Program) {
+    let qualifying: Vec<bool> = (0..program.rules.len())
+        .map(|id| qualifies(program, id))
+        .collect();
+
+    if !qualifying.contains(&true) {
+        return;
+    }
+    // The bodies spliced in are the functions' own, as compiled: each is rewritten in its
+    // caller, to the depth limit.
+    let originals: Vec<Option<RuleDef>> = (0..program.rules.len())
+        .map(|id| {
+            qualifying[id]
+                .then(|| program.rules[id].defs.first().map(copy_def))
+                .flatten()
+        })
+        .collect();
+    let inliner = Inliner {
+        originals: &originals,
+    };
+    for rs in &mut program.rules {
+        for def in &mut rs.defs {
+            inliner.rewrite_def(def);
+        }
+    }
+}
+
+struct Inliner<'p> {
+    /// The definition of each qualifying function.
+    originals: &'p [Option<RuleDef>],
+}
+
+/// Where slots come from while a definition is rewritten, and which were taken inside the
+/// `every` body being rewritten (they must be cleared for each element).
+struct Frame {
+    next: usize,
+    taken: Vec<Slot>,
+}
+
+impl Frame {
+    fn take(&mut self, n: usize) -> usize {
+        let base = self.next;
+        self.next += n;
+        self.taken.extend(base..base + n);
+        base
+    }
+}
+
+impl Inliner<'_> {
+    fn rewrite_def(&self, def: &mut RuleDef) {
+        let mut frame = Frame {
+            next: def.frame_size,
+            taken: vec![],
+        };
+        self.rewrite_body(&mut def.body, &mut frame, 0);
+        let mut heads: Vec<&mut Term> = def.key.iter_mut().collect();
+        heads.push(&mut def.value);
+        self.rewrite_heads(&mut heads, &mut def.body, &mut frame, 0);
+        for (value, body) in &mut def.elses {
+            self.rewrite_body(body, &mut frame, 0);
+            self.rewrite_heads(&mut [value], body, &mut frame, 0);
+        }
+        def.frame_size = frame.next;
+    }
+
+    /// Rewrites head terms, evaluated in order after `body`: what they call runs at its end.
+    fn rewrite_heads(
+        &self,
+        heads: &mut [&mut Term],
+        body: &mut Body,
+        frame: &mut Frame,
+        depth: usize,
+    ) {
+        for head in heads.iter_mut() {
+            self.rewrite_nested(head, frame, depth);
+        }
+        let span = body.last().map(|l| l.span).unwrap_or_default();
+        'heads: for head in heads.iter_mut() {
+            loop {
+                match first_site(head, self.originals) {
+                    Site::Found(call) => {
+                        let pre = self.splice(call, frame, span, depth);
+                        body.extend(self.rewrite_bindings(pre, frame, depth));
+                    }
+                    Site::Inert => continue 'heads,
+                    Site::Blocked => break 'heads,
+                }
+            }
+        }
+    }
+
+    fn rewrite_body(&self, body: &mut Body, frame: &mut Frame, depth: usize) {
+        let mut out = Vec::with_capacity(body.len());
+        for mut lit in std::mem::take(body) {
+            if !lit.with.is_empty() {
+                out.push(lit);
+                continue;
+            }
+            self.rewrite_literal_nested(&mut lit, frame, depth);
+            let mut keep = true;
+            loop {
+                let site = match &mut lit.kind {
+                    LiteralKind::Expr(t) => {
+                        // A call that is the whole literal and whose value is `true` is its body.
+                        if let Term::Call(Callee::Rule { id, arity }, args, _) = t {
+                            let body_only = args.len() == *arity
+                                && self
+                                    .originals
+                                    .get(*id)
+                                    .and_then(Option::as_ref)
+                                    .is_some_and(|d| {
+                                        matches!(d.value, Term::Value(Value::Bool(true)))
+                                    });
+                            if body_only {
+                                let pre = self.splice(t, frame, lit.span, depth);
+                                out.extend(self.rewrite_bindings(pre, frame, depth));
+                                keep = false;
+                                break;
+                            }
+                        }
+                        first_site(t, self.originals)
+                    }
+                    LiteralKind::Unify(a, b) => {
+                        if matches!(a, Term::Var(_)) {
+                            first_site(b, self.originals)
+                        } else if matches!(b, Term::Var(_)) {
+                            first_site(a, self.originals)
+                        } else {
+                            Site::Blocked
+                        }
+                    }
+                    LiteralKind::SomeIn { collection, .. } => {
+                        first_site(collection, self.originals)
+                    }
+                    LiteralKind::Every { collection, .. } => first_site(collection, self.originals),
+                    LiteralKind::Not(_) | LiteralKind::Inline { .. } | LiteralKind::True => {
+                        Site::Inert
+                    }
+                };
+                match site {
+                    Site::Found(call) => {
+                        let pre = self.splice(call, frame, lit.span, depth);
+                        out.extend(self.rewrite_bindings(pre, frame, depth));
+                    }
+                    Site::Inert | Site::Blocked => break,
+                }
+            }
+            if keep {
+                out.push(lit);
+            }
+        }
+        *body = out;
+    }
+
+    /// Rewrites the bodies nested in a literal: negations, `every` and comprehensions.
+    fn rewrite_literal_nested(&self, lit: &mut Literal, frame: &mut Frame, depth: usize) {
+        match &mut lit.kind {
+            LiteralKind::Expr(t) => self.rewrite_nested(t, frame, depth),
+            LiteralKind::Unify(a, b) => {
+                self.rewrite_nested(a, frame, depth);
+                self.rewrite_nested(b, frame, depth);
+            }
+            LiteralKind::Not(body) => self.rewrite_body(body, frame, depth),
+            LiteralKind::SomeIn { collection, .. } => self.rewrite_nested(collection, frame, depth),
+            LiteralKind::Every {
+                collection,
+                body,
+                locals,
+                ..
+            } => {
+                self.rewrite_nested(collection, frame, depth);
+                let outer = std::mem::take(&mut frame.taken);
+                self.rewrite_body(body, frame, depth);
+                let inner = std::mem::replace(&mut frame.taken, outer);
+                locals.extend(inner.iter().copied());
+                frame.taken.extend(inner);
+            }
+            LiteralKind::Inline { .. } | LiteralKind::True => {}
+        }
+    }
+
+    /// Rewrites the comprehensions inside a term.
+    fn rewrite_nested(&self, t: &mut Term, frame: &mut Frame, depth: usize) {
+        match t {
+            Term::ArrayCompr(head, body) | Term::SetCompr(head, body) => {
+                self.rewrite_body(body, frame, depth);
+                self.rewrite_heads(&mut [&mut **head], body, frame, depth);
+            }
+            Term::ObjectCompr(key, value, body) => {
+                self.rewrite_body(body, frame, depth);
+                self.rewrite_heads(&mut [&mut **key, &mut **value], body, frame, depth);
+            }
+            Term::Ref(head, path) => {
+                self.rewrite_nested(head, frame, depth);
+                path.iter_mut()
+                    .for_each(|p| self.rewrite_nested(p, frame, depth));
+            }
+            Term::Call(_, args, _) | Term::Array(args) | Term::Set(args) => {
+                args.iter_mut()
+                    .for_each(|a| self.rewrite_nested(a, frame, depth));
+            }
+            Term::Object(pairs) => pairs.iter_mut().for_each(|(k, v)| {
+                self.rewrite_nested(k, frame, depth);
+                self.rewrite_nested(v, frame, depth);
+            }),
+            Term::Member(k, v, c) => {
+                if let Some(k) = k {
+                    self.rewrite_nested(k, frame, depth);
+                }
+                self.rewrite_nested(v, frame, depth);
+                self.rewrite_nested(c, frame, depth);
+            }
+            Term::Value(_) | Term::Var(_) | Term::Input | Term::Rule(_) | Term::Data(_) => {}
+        }
+    }
+
+    /// The literals a splice put first, with the calls in its arguments' bindings inlined in
+    /// turn (`has(x[size(y)], "k")` binds `x[size(y)]` first, where `size` may be inlined).
+    fn rewrite_bindings(&self, mut pre: Body, frame: &mut Frame, depth: usize) -> Body {
+        if depth + 1 < MAX_DEPTH {
+            self.rewrite_body(&mut pre, frame, depth + 1);
+        }
+        pre
+    }
+
+    /// Replaces `call` (a call of a qualifying function) with the function's value, and
+    /// returns the literals that must run first: the arguments' bindings and the body.
+    fn splice(
+        &self,
+        call: &mut Term,
+        frame: &mut Frame,
+        span: crate::source::Span,
+        depth: usize,
+    ) -> Body {
+        let Term::Call(Callee::Rule { id, .. }, args, _) = call else {
+            return vec![];
+        };
+        let id = *id;
+        let Some(def) = self.originals.get(id).and_then(Option::as_ref) else {
+            return vec![];
+        };
+        let base = frame.take(def.frame_size);
+        let mut pre = vec![];
+        let mut params: Vec<(Slot, Term)> = vec![];
+        for (param, arg) in def.params.iter().zip(std::mem::take(args)) {
+            let Term::Var(p) = param else { return vec![] };
+            let given = match arg {
+                arg @ (Term::Value(_) | Term::Var(_)) => arg,
+                arg => {
+                    pre.push(Literal {
+                        kind: LiteralKind::Unify(Term::Var(base + p), arg),
+                        with: vec![],
+                        span,
+                    });
+                    Term::Var(base + p)
+                }
+            };
+            params.push((*p, given));
+        }
+        let remap = Remap {
+            base,
+            params: &params,
+        };
+        let mut body: Body = def.body.iter().map(|l| remap.literal(l)).collect();
+        let value = remap.term(&def.value);
+        *call = match value {
+            v @ (Term::Value(_) | Term::Var(_)) => v,
+            v => {
+                let slot = frame.take(1);
+                body.push(Literal {
+                    kind: LiteralKind::Unify(Term::Var(slot), v),
+                    with: vec![],
+                    span,
+                });
+                Term::Var(slot)
+            }
+        };
+        if depth + 1 < MAX_DEPTH {
+            self.rewrite_body(&mut body, frame, depth + 1);
+        }
+        if !body.is_empty() {
+            pre.push(Literal {
+                kind: LiteralKind::Inline { function: id, body },
+                with: vec![],
+                span,
+            });
+        }
+        pre
+    }
+}
+
+/// What a term's evaluation starts with.
+enum Site<'t> {
+    /// A call of a qualifying function, before which nothing is evaluated but constants,
+    /// variables and the input.
+    Found(&'t mut Term),
+    /// Nothing but constants, variables and the input.
+    Inert,
+    /// Something else is evaluated first.
+    Blocked,
+}
+
+/// The first thing the evaluator evaluates in `t` (arguments, elements and object pairs left
+/// to right, a reference's head before its path), when it is a qualifying call.
+fn first_site<'t>(t: &'t mut Term, originals: &[Option<RuleDef>]) -> Site<'t> {
+    if let Term::Call(Callee::Rule { id, arity }, args, _) = &*t {
+        if args.len() == *arity && originals.get(*id).is_some_and(Option::is_some) {
+            return Site::Found(t);
+        }
+    }
+    match t {
+        Term::Value(_) | Term::Var(_) | Term::Input => Site::Inert,
+        Term::Call(_, args, _) => match first_of(args, originals) {
+            Site::Inert => Site::Blocked,
+            site => site,
+        },
+        Term::Ref(head, path) => match first_site(head, originals) {
+            Site::Inert => {
+                for p in path {
+                    match p {
+                        Term::Value(_) => {}
+                        // A variable may be unbound, and a collection a pattern: both iterate.
+                        Term::Var(_) | Term::Array(_) | Term::Object(_) | Term::Set(_) => {
+                            return Site::Blocked
+                        }
+                        p => match first_site(p, originals) {
+                            Site::Inert => {}
+                            site => return site,
+                        },
+                    }
+                }
+                Site::Inert
+            }
+            site => site,
+        },
+        Term::Array(items) | Term::Set(items) => first_of(items, originals),
+        Term::Object(pairs) => {
+            for (k, v) in pairs {
+                match first_site(k, originals) {
+                    Site::Inert => {}
+                    site => return site,
+                }
+                match first_site(v, originals) {
+                    Site::Inert => {}
+                    site => return site,
+                }
+            }
+            Site::Inert
+        }
+        _ => Site::Blocked,
+    }
+}
+
+fn first_of<'t>(terms: &'t mut [Term], originals: &[Option<RuleDef>]) -> Site<'t> {
+    for t in terms {
+        match first_site(t, originals) {
+            Site::Inert => {}
+            site => return site,
+        }
+    }
+    Site::Inert
+}
+
+/// Whether function `id` qualifies for inlining (see the module's comment).
+fn qualifies(program: &Program, id: RuleId) -> bool {
+    let rs = &program.rules[id];
+    let [def] = rs.defs.as_slice() else {
+        return false;
+    };
+    if !matches!(rs.kind, RuleKind::Function { .. })
+        || rs.default.is_some()
+        || !def.elses.is_empty()
+    {
+        return false;
+    }
+    // The lasting memo answers an input-free function called with scalars from one document
+    // to the next (a quantity parsed once per thread): inlined, it would run every time. One
+    // that reads into a parameter is called with a collection, which that memo never keeps.
+    if program.input_free.get(id).copied().unwrap_or(false)
+        && !(0..def.params.len()).any(|i| reads_into(program, id, i))
+    {
+        return false;
+    }
+    let mut known = BTreeSet::new();
+    for p in &def.params {
+        let Term::Var(s) = p else { return false };
+        if !known.insert(*s) {
+            return false;
+        }
+    }
+    // At most one solution: every variable of the body's own literals is a parameter or bound
+    // once by `x := ...` before it is read.
+    for lit in &def.body {
+        if !lit.with.is_empty() {
+            return false;
+        }
+        let ok = match &lit.kind {
+            LiteralKind::Expr(t) => single(t, &known),
+            LiteralKind::Unify(Term::Var(s), t) | LiteralKind::Unify(t, Term::Var(s))
+                if !known.contains(s) =>
+            {
+                let ok = single(t, &known);
+                known.insert(*s);
+                ok
+            }
+            LiteralKind::Unify(a, b) => single(a, &known) && single(b, &known),
+            LiteralKind::Not(body) => cheap_body(body),
+            LiteralKind::Every {
+                collection, body, ..
+            } => single(collection, &known) && cheap_body(body),
+            LiteralKind::True => true,
+            LiteralKind::SomeIn { .. } | LiteralKind::Inline { .. } => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    // A function whose value is another function's call would trade one remembered call for
+    // another, and lose the memo its own callers share.
+    let wrapper = match &def.value {
+        Term::Call(Callee::Rule { .. }, ..) => true,
+        Term::Ref(head, _) => matches!(**head, Term::Call(Callee::Rule { .. }, ..)),
+        _ => false,
+    };
+    !wrapper && single(&def.value, &known)
+}
+
+/// Whether function `id` reads into its parameter `i` (follows a reference from it, gets a
+/// field of it, or passes it to a function that does): it is called with a collection there.
+fn reads_into(program: &Program, id: RuleId, i: usize) -> bool {
+    let Some(rs) = program.rules.get(id) else {
+        return false;
+    };
+    rs.defs.iter().any(|def| {
+        let Some(Term::Var(p)) = def.params.get(i) else {
+            return false;
+        };
+        let mut found = false;
+        let mut visit = |t: &Term| found |= reads_slot(program, t, *p);
+        def.body.iter().for_each(|l| each_term(l, &mut visit));
+        visit(&def.value);
+        found
+    })
+}
+
+/// Whether `t` (or a term inside it) reads into slot `p`.
+fn reads_slot(program: &Program, t: &Term, p: Slot) -> bool {
+    let any = |ts: &[Term]| ts.iter().any(|t| reads_slot(program, t, p));
+    match t {
+        Term::Ref(head, path) => {
+            matches!(**head, Term::Var(s) if s == p) || reads_slot(program, head, p) || any(path)
+        }
+        Term::Call(Callee::Builtin(b), args, _) if b.name == "object.get" => {
+            matches!(args.first(), Some(Term::Var(s)) if *s == p) || any(args)
+        }
+        Term::Call(Callee::Rule { id, .. }, args, _) => args.iter().enumerate().any(|(j, a)| {
+            (matches!(a, Term::Var(s) if *s == p) && reads_into(program, *id, j))
+                || reads_slot(program, a, p)
+        }),
+        Term::Call(_, args, _) | Term::Array(args) | Term::Set(args) => any(args),
+        Term::Object(pairs) => pairs
+            .iter()
+            .any(|(k, v)| reads_slot(program, k, p) || reads_slot(program, v, p)),
+        Term::Member(k, v, c) => {
+            k.as_deref().is_some_and(|k| reads_slot(program, k, p))
+                || reads_slot(program, v, p)
+                || reads_slot(program, c, p)
+        }
+        Term::ArrayCompr(head, body) | Term::SetCompr(head, body) => {
+            let mut found = reads_slot(program, head, p);
+            body.iter()
+                .for_each(|l| each_term(l, &mut |t| found |= reads_slot(program, t, p)));
+            found
+        }
+        Term::ObjectCompr(k, v, body) => {
+            let mut found = reads_slot(program, k, p) || reads_slot(program, v, p);
+            body.iter()
+                .for_each(|l| each_term(l, &mut |t| found |= reads_slot(program, t, p)));
+            found
+        }
+        Term::Value(_) | Term::Var(_) | Term::Input | Term::Rule(_) | Term::Data(_) => false,
+    }
+}
+
+/// Calls `f` on each term of a literal, nested bodies included.
+fn each_term(lit: &Literal, f: &mut dyn FnMut(&Term)) {
+    match &lit.kind {
+        LiteralKind::Expr(t) => f(t),
+        LiteralKind::Unify(a, b) => {
+            f(a);
+            f(b);
+        }
+        LiteralKind::Not(body) | LiteralKind::Inline { body, .. } => {
+            body.iter().for_each(|l| each_term(l, f))
+        }
+        LiteralKind::SomeIn {
+            key,
+            value,
+            collection,
+        } => {
+            key.iter().for_each(&mut *f);
+            f(value);
+            f(collection);
+        }
+        LiteralKind::Every {
+            collection, body, ..
+        } => {
+            f(collection);
+            body.iter().for_each(|l| each_term(l, f));
+        }
+        LiteralKind::True => {}
+    }
+    for w in &lit.with {
+        f(&w.value);
+    }
+}
+
+/// Whether a term of a function's body has one value at most (its variables are all `known`)
+/// and calls only cheap built-ins and other functions.
+fn single(t: &Term, known: &BTreeSet<Slot>) -> bool {
+    let all = |ts: &[Term]| ts.iter().all(|t| single(t, known));
+    match t {
+        Term::Value(_) | Term::Input | Term::Rule(_) | Term::Data(_) => true,
+        Term::Var(s) => known.contains(s),
+        Term::Ref(head, path) => single(head, known) && all(path),
+        Term::Call(callee, args, _) => {
+            !callee.has_output(args.len()) && callee_cheap(callee) && all(args)
+        }
+        Term::Array(items) | Term::Set(items) => all(items),
+        Term::Object(pairs) => pairs
+            .iter()
+            .all(|(k, v)| single(k, known) && single(v, known)),
+        // A comprehension has one value, but iterates: its result is worth remembering.
+        Term::ArrayCompr(..) | Term::SetCompr(..) | Term::ObjectCompr(..) => false,
+        Term::Member(k, v, c) => {
+            k.as_deref().is_none_or(|k| single(k, known)) && single(v, known) && single(c, known)
+        }
+    }
+}
+
+fn callee_cheap(callee: &Callee) -> bool {
+    match callee {
+        Callee::Builtin(b) => is_cheap(b),
+        Callee::Rule { .. } => true,
+        Callee::Print => false,
+    }
+}
+
+fn is_cheap(b: &Builtin) -> bool {
+    CHEAP.contains(&b.name)
+}
+
+/// Whether a nested body calls only cheap built-ins and other functions, and has no `with`.
+fn cheap_body(body: &Body) -> bool {
+    body.iter().all(|lit| {
+        lit.with.is_empty()
+            && match &lit.kind {
+                LiteralKind::Expr(t) => cheap_term(t),
+                LiteralKind::Unify(a, b) => cheap_term(a) && cheap_term(b),
+                LiteralKind::Not(b) => cheap_body(b),
+                LiteralKind::SomeIn {
+                    key,
+                    value,
+                    collection,
+                } => {
+                    key.as_ref().is_none_or(cheap_term)
+                        && cheap_term(value)
+                        && cheap_term(collection)
+                }
+                LiteralKind::Every {
+                    collection, body, ..
+                } => cheap_term(collection) && cheap_body(body),
+                LiteralKind::Inline { .. } => false,
+                LiteralKind::True => true,
+            }
+    })
+}
+
+fn cheap_term(t: &Term) -> bool {
+    let all = |ts: &[Term]| ts.iter().all(cheap_term);
+    match t {
+        Term::Value(_) | Term::Var(_) | Term::Input | Term::Rule(_) | Term::Data(_) => true,
+        Term::Ref(head, path) => cheap_term(head) && all(path),
+        Term::Call(callee, args, _) => callee_cheap(callee) && all(args),
+        Term::Array(items) | Term::Set(items) => all(items),
+        Term::Object(pairs) => pairs.iter().all(|(k, v)| cheap_term(k) && cheap_term(v)),
+        Term::ArrayCompr(head, body) | Term::SetCompr(head, body) => {
+            cheap_term(head) && cheap_body(body)
+        }
+        Term::ObjectCompr(k, v, body) => cheap_term(k) && cheap_term(v) && cheap_body(body),
+        Term::Member(k, v, c) => {
+            k.as_deref().is_none_or(cheap_term) && cheap_term(v) && cheap_term(c)
+        }
+    }
+}
+
+/// A function's slots moved into its caller's frame: parameters become the arguments, every
+/// other slot moves up by `base`.
+struct Remap<'a> {
+    base: usize,
+    params: &'a [(Slot, Term)],
+}
+
+impl Remap<'_> {
+    fn slot(&self, s: Slot) -> Slot {
+        self.base + s
+    }
+
+    fn term(&self, t: &Term) -> Term {
+        let terms = |ts: &[Term]| ts.iter().map(|t| self.term(t)).collect();
+        let boxed = |t: &Term| Box::new(self.term(t));
+        match t {
+            Term::Var(s) => match self.params.iter().find(|(p, _)| p == s) {
+                Some((_, arg)) => arg.clone(),
+                None => Term::Var(self.slot(*s)),
+            },
+            Term::Value(_) | Term::Input | Term::Rule(_) | Term::Data(_) => t.clone(),
+            Term::Ref(head, path) => Term::Ref(boxed(head), terms(path)),
+            Term::Call(callee, args, span) => Term::Call(callee.clone(), terms(args), *span),
+            Term::Array(items) => Term::Array(terms(items)),
+            Term::Set(items) => Term::Set(terms(items)),
+            Term::Object(pairs) => Term::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (self.term(k), self.term(v)))
+                    .collect(),
+            ),
+            Term::ArrayCompr(head, body) => Term::ArrayCompr(boxed(head), self.body(body)),
+            Term::SetCompr(head, body) => Term::SetCompr(boxed(head), self.body(body)),
+            Term::ObjectCompr(k, v, body) => Term::ObjectCompr(boxed(k), boxed(v), self.body(body)),
+            Term::Member(k, v, c) => Term::Member(k.as_deref().map(boxed), boxed(v), boxed(c)),
+        }
+    }
+
+    fn body(&self, body: &Body) -> Body {
+        body.iter().map(|l| self.literal(l)).collect()
+    }
+
+    fn literal(&self, lit: &Literal) -> Literal {
+        let kind = match &lit.kind {
+            LiteralKind::Expr(t) => LiteralKind::Expr(self.term(t)),
+            LiteralKind::Unify(a, b) => LiteralKind::Unify(self.term(a), self.term(b)),
+            LiteralKind::Not(body) => LiteralKind::Not(self.body(body)),
+            LiteralKind::SomeIn {
+                key,
+                value,
+                collection,
+            } => LiteralKind::SomeIn {
+                key: key.as_ref().map(|k| self.term(k)),
+                value: self.term(value),
+                collection: self.term(collection),
+            },
+            LiteralKind::Every {
+                key,
+                value,
+                collection,
+                body,
+                locals,
+            } => LiteralKind::Every {
+                key: key.map(|k| self.slot(k)),
+                value: self.slot(*value),
+                collection: self.term(collection),
+                body: self.body(body),
+                locals: locals.iter().map(|s| self.slot(*s)).collect(),
+            },
+            LiteralKind::Inline { function, body } => LiteralKind::Inline {
+                function: *function,
+                body: self.body(body),
+            },
+            LiteralKind::True => LiteralKind::True,
+        };
+        Literal {
+            kind,
+            with: vec![],
+            span: lit.span,
+        }
+    }
+}
+
+/// A copy of a definition (terms are cheap to clone: constants are reference-counted).
+fn copy_def(def: &RuleDef) -> RuleDef {
+    RuleDef {
+        frame_size: def.frame_size,
+        params: def.params.clone(),
+        key: def.key.clone(),
+        value: def.value.clone(),
+        body: def.body.clone(),
+        elses: def.elses.clone(),
+        source: def.source.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::{compile, compile_plain};
+    use super::*;
+    use crate::eval::{Evaluator, Options, Spare};
+    use crate::source::Source;
+
+    const LIB: &str = r#"package lib
+
+import rego.v1
+
+has(obj, field) if object.get(obj, field, null) != null
+
+first_name(c) := n if {
+	n := c.name
+	is_string(n)
+}
+
+twice(c) := c.n + c.n
+
+wrap(c) := twice(c)
+
+size(c) := count(c.items)
+
+kinded(c) if c.kind == input.kind
+
+positive(x) if x > 0
+
+pick(c) := c.a if c.a
+
+pick(c) := c.b if not c.a
+
+each(c) if {
+	some x in c.items
+	x > 1
+}
+
+label(c) := sprintf("%v", [c])
+
+names(c) := [n | some n in c.names]
+"#;
+
+    const RULES: &str = r#"package p
+
+import data.lib
+import rego.v1
+
+named contains c.name if {
+	some c in input.items
+	lib.has(c, "name")
+}
+
+unnamed contains i if {
+	some i, c in input.items
+	not lib.has(c, "name")
+}
+
+all_named if {
+	every c in input.items {
+		lib.has(c, "name")
+		lib.first_name(c) != "z"
+	}
+}
+
+firsts := [lib.first_name(c) | some c in input.items]
+
+doubled := {lib.twice(c) | some c in input.items}
+
+sizes contains lib.size(c) if some c in input.items
+
+by_index[i] := lib.twice(c) if some i, c in input.items
+
+chosen := lib.twice(input.items[0]) if false
+
+else := lib.first_name(input.items[0])
+
+before if lib.twice(input.items[0]) > to_number(input.s)
+
+after if to_number(input.s) > lib.twice(input.items[0])
+
+kinded contains c.name if {
+	some c in input.items
+	lib.kinded(c)
+}
+
+nested if lib.has(input.items[lib.size(input.items[0])], "name")
+
+wrapped := [lib.wrap(c) | some c in input.items]
+
+with_input if lib.has(input, "items") with input as {"items": 1}
+"#;
+
+    fn programs() -> (Program, Program) {
+        let modules: Vec<_> = [("lib.rego", LIB), ("p.rego", RULES)]
+            .iter()
+            .map(|(name, text)| crate::syntax::parse_module(&Source::new(*name, *text)).unwrap())
+            .collect();
+        (compile(&modules).unwrap(), compile_plain(&modules).unwrap())
+    }
+
+    fn id(program: &Program, path: &str) -> RuleId {
+        program
+            .rules
+            .iter()
+            .position(|r| r.path.join(".") == path)
+            .unwrap()
+    }
+
+    /// The value (or rendered error) of every rule of package `p`.
+    fn values(program: &Program, input: &Value, strict: bool) -> Vec<String> {
+        let spare = Spare::default();
+        let options = Options {
+            strict,
+            print: false,
+        };
+        let data = Value::object(Default::default());
+        let mut ev = Evaluator::new(program, data, Some(input.clone()), options, &spare);
+        (0..program.rules.len())
+            .filter(|&i| program.rules[i].path[0].as_ref() == "p")
+            .map(|i| {
+                let value = ev.rule_value(i);
+                let shown = match value {
+                    Ok(Some(v)) => v.to_string(),
+                    Ok(None) => "undefined".into(),
+                    Err(e) => e.render(),
+                };
+                format!("{} = {shown}", program.rules[i].path.join("."))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn functions_qualify_when_a_call_can_only_mean_their_body() {
+        let (inlined, _) = programs();
+        let qualifying: Vec<&str> = ["has", "first_name", "twice", "size", "kinded"].to_vec();
+        for (name, expected) in [
+            ("has", true),
+            ("first_name", true),
+            ("twice", true),
+            ("size", true),
+            ("kinded", true),
+            // Another function's call as its value.
+            ("wrap", false),
+            // Input-free with a scalar parameter: the lasting memo answers it.
+            ("positive", false),
+            // Two definitions; iteration; an expensive built-in; a comprehension.
+            ("pick", false),
+            ("each", false),
+            ("label", false),
+            ("names", false),
+        ] {
+            let id = id(&inlined, &format!("lib.{name}"));
+            assert_eq!(qualifies(&inlined, id), expected, "{name}");
+            assert_eq!(qualifying.contains(&name), expected);
+        }
+    }
+
+    /// Where a qualifying call is evaluated first, it is gone; where something else is
+    /// evaluated before it, or the literal has `with`, it stays.
+    #[test]
+    fn calls_are_replaced_only_where_they_are_evaluated_first() {
+        let (inlined, plain) = programs();
+        let calls = |program: &Program, rule: &str| {
+            let rs = &program.rules[id(program, rule)];
+            let mut n = 0;
+            let mut count = |t: &Term| n += calls_in(t);
+            for def in &rs.defs {
+                def.body.iter().for_each(|l| each_term(l, &mut count));
+                def.key.iter().for_each(&mut count);
+                count(&def.value);
+                for (v, b) in &def.elses {
+                    b.iter().for_each(|l| each_term(l, &mut count));
+                    count(v);
+                }
+            }
+            n
+        };
+        for rule in [
+            "named",
+            "unnamed",
+            "all_named",
+            "firsts",
+            "doubled",
+            "sizes",
+        ] {
+            assert!(calls(&plain, &format!("p.{rule}")) > 0, "{rule}");
+            assert_eq!(calls(&inlined, &format!("p.{rule}")), 0, "{rule}");
+        }
+        for rule in ["by_index", "chosen", "before", "kinded", "nested"] {
+            assert_eq!(calls(&inlined, &format!("p.{rule}")), 0, "{rule}");
+        }
+        // `to_number` runs first; `wrap` does not qualify (the `twice` inside it is inlined
+        // into `wrap` itself only when `wrap` is inlined); `with` is left alone.
+        for rule in ["after", "wrapped", "with_input"] {
+            assert_eq!(
+                calls(&inlined, &format!("p.{rule}")),
+                calls(&plain, &format!("p.{rule}")),
+                "{rule}"
+            );
+            assert!(calls(&plain, &format!("p.{rule}")) > 0, "{rule}");
+        }
+    }
+
+    /// Calls of user functions in a term, nested bodies included.
+    fn calls_in(t: &Term) -> usize {
+        let own = usize::from(matches!(t, Term::Call(Callee::Rule { .. }, ..)));
+        let mut n = 0;
+        let mut inner = |t: &Term| n += calls_in(t);
+        match t {
+            Term::Call(_, args, _) => args.iter().for_each(&mut inner),
+            Term::Ref(head, path) => {
+                inner(head);
+                path.iter().for_each(&mut inner);
+            }
+            Term::Array(items) | Term::Set(items) => items.iter().for_each(&mut inner),
+            Term::Object(pairs) => pairs.iter().for_each(|(k, v)| {
+                inner(k);
+                inner(v);
+            }),
+            Term::ArrayCompr(head, body) | Term::SetCompr(head, body) => {
+                inner(head);
+                body.iter().for_each(|l| each_term(l, &mut inner));
+            }
+            Term::ObjectCompr(k, v, body) => {
+                inner(k);
+                inner(v);
+                body.iter().for_each(|l| each_term(l, &mut inner));
+            }
+            Term::Member(k, v, c) => {
+                k.iter().for_each(|k| inner(k));
+                inner(v);
+                inner(c);
+            }
+            Term::Value(_) | Term::Var(_) | Term::Input | Term::Rule(_) | Term::Data(_) => {}
+        }
+        own + n
+    }
+
+    /// Every rule has the same value, or the same error (naming the same file and line), with
+    /// and without inlining, for inputs that make the calls hold, fail, go undefined and fail
+    /// with type errors.
+    #[test]
+    fn inlined_calls_give_the_answers_and_errors_of_calls() {
+        let (inlined, plain) = programs();
+        let inputs = [
+            r#"{"kind": "X", "s": "1", "items": [{"name": "a", "n": 1, "items": [1, 2], "kind": "X"}, {"name": "b", "n": 2, "items": []}]}"#,
+            r#"{"kind": "X", "s": "x", "items": [{"n": "str", "items": 3}, {"name": 5, "kind": "X"}]}"#,
+            r#"{"kind": "Y", "s": "5", "items": [3, null, {"name": "z", "n": 0.5, "items": {"a": 1}}]}"#,
+            r#"{"items": []}"#,
+            r#"{"items": 7, "s": 1}"#,
+            r#"{}"#,
+        ];
+        let mut compared = 0;
+        for text in inputs {
+            let input = Value::from_json_str(text).unwrap();
+            for strict in [false, true] {
+                let got = values(&inlined, &input, strict);
+                let want = values(&plain, &input, strict);
+                assert_eq!(got, want, "input {text}, strict {strict}");
+                compared += got.len();
+            }
+        }
+        // The strict runs reach type errors inside inlined bodies, and name lib.rego for them.
+        let input = Value::from_json_str(inputs[1]).unwrap();
+        let strict = values(&inlined, &input, true);
+        assert!(strict.iter().any(|v| v.contains("lib.rego")), "{strict:#?}");
+        assert_eq!(compared, 6 * 2 * 14);
+    }
+}
