@@ -7,6 +7,7 @@
 //! constants of its own. Sources and rule paths stay shared: evaluation only reads them.
 
 use super::ir::*;
+use super::map;
 use crate::number::Number;
 use crate::value::Value;
 use std::sync::Arc;
@@ -80,89 +81,25 @@ fn fork_def(def: &RuleDef) -> RuleDef {
     }
 }
 
-fn fork_body(body: &[Literal]) -> Body {
-    body.iter().map(fork_literal).collect()
+/// Constants copied, variables kept.
+struct Fork;
+
+impl map::Mapper for Fork {
+    fn value(&self, v: &Value) -> Value {
+        fork_value(v)
+    }
 }
 
-fn fork_literal(lit: &Literal) -> Literal {
-    let kind = match &lit.kind {
-        LiteralKind::Expr(t) => LiteralKind::Expr(fork_term(t)),
-        LiteralKind::Unify(a, b) => LiteralKind::Unify(fork_term(a), fork_term(b)),
-        LiteralKind::Not(body) => LiteralKind::Not(fork_body(body)),
-        LiteralKind::SomeIn {
-            key,
-            value,
-            collection,
-        } => LiteralKind::SomeIn {
-            key: key.as_ref().map(fork_term),
-            value: fork_term(value),
-            collection: fork_term(collection),
-        },
-        LiteralKind::Every {
-            key,
-            value,
-            collection,
-            body,
-            locals,
-        } => LiteralKind::Every {
-            key: *key,
-            value: *value,
-            collection: fork_term(collection),
-            body: fork_body(body),
-            locals: locals.clone(),
-        },
-        LiteralKind::Inline { function, body } => LiteralKind::Inline {
-            function: *function,
-            body: fork_body(body),
-        },
-        LiteralKind::True => LiteralKind::True,
-    };
-    Literal {
-        kind,
-        with: lit
-            .with
-            .iter()
-            .map(|w| WithMod {
-                root: w.root,
-                path: w.path.iter().map(fork_value).collect(),
-                value: fork_term(&w.value),
-            })
-            .collect(),
-        span: lit.span,
-    }
+fn fork_body(body: &[Literal]) -> Body {
+    map::body(body, &Fork)
 }
 
 fn fork_terms(terms: &[Term]) -> Vec<Term> {
-    terms.iter().map(fork_term).collect()
+    map::terms(terms, &Fork)
 }
 
 fn fork_term(t: &Term) -> Term {
-    let boxed = |t: &Term| Box::new(fork_term(t));
-    match t {
-        Term::Value(v) => Term::Value(fork_value(v)),
-        Term::Var(s) => Term::Var(*s),
-        Term::Input => Term::Input,
-        Term::Rule(id) => Term::Rule(*id),
-        Term::Data(path) => Term::Data(path.clone()),
-        Term::Ref(head, path) => Term::Ref(boxed(head), fork_terms(path)),
-        Term::Call(callee, args, span) => Term::Call(callee.clone(), fork_terms(args), *span),
-        Term::Array(items) => Term::Array(fork_terms(items)),
-        Term::Set(items) => Term::Set(fork_terms(items)),
-        Term::Object(items) => Term::Object(
-            items
-                .iter()
-                .map(|(k, v)| (fork_term(k), fork_term(v)))
-                .collect(),
-        ),
-        Term::ArrayCompr(head, body) => Term::ArrayCompr(boxed(head), fork_body(body)),
-        Term::SetCompr(head, body) => Term::SetCompr(boxed(head), fork_body(body)),
-        Term::ObjectCompr(key, value, body) => {
-            Term::ObjectCompr(boxed(key), boxed(value), fork_body(body))
-        }
-        Term::Member(key, value, coll) => {
-            Term::Member(key.as_deref().map(boxed), boxed(value), boxed(coll))
-        }
-    }
+    map::term(t, &Fork)
 }
 
 #[cfg(test)]

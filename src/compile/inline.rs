@@ -16,6 +16,7 @@
 //! every error, is the same as with the call. Literals with `with` are left alone.
 
 use super::ir::*;
+use super::map;
 use crate::builtins::Builtin;
 use crate::value::Value;
 use std::collections::BTreeSet;
@@ -317,8 +318,8 @@ impl Inliner<'_> {
             base,
             params: &params,
         };
-        let mut body: Body = def.body.iter().map(|l| remap.literal(l)).collect();
-        let value = remap.term(&def.value);
+        let mut body = map::body(&def.body, &remap);
+        let value = map::term(&def.value, &remap);
         *call = match value {
             v @ (Term::Value(_) | Term::Var(_)) => v,
             v => {
@@ -657,79 +658,16 @@ struct Remap<'a> {
     params: &'a [(Slot, Term)],
 }
 
-impl Remap<'_> {
+impl map::Mapper for Remap<'_> {
+    fn var(&self, s: Slot) -> Term {
+        match self.params.iter().find(|(p, _)| *p == s) {
+            Some((_, arg)) => arg.clone(),
+            None => Term::Var(self.slot(s)),
+        }
+    }
+
     fn slot(&self, s: Slot) -> Slot {
         self.base + s
-    }
-
-    fn term(&self, t: &Term) -> Term {
-        let terms = |ts: &[Term]| ts.iter().map(|t| self.term(t)).collect();
-        let boxed = |t: &Term| Box::new(self.term(t));
-        match t {
-            Term::Var(s) => match self.params.iter().find(|(p, _)| p == s) {
-                Some((_, arg)) => arg.clone(),
-                None => Term::Var(self.slot(*s)),
-            },
-            Term::Value(_) | Term::Input | Term::Rule(_) | Term::Data(_) => t.clone(),
-            Term::Ref(head, path) => Term::Ref(boxed(head), terms(path)),
-            Term::Call(callee, args, span) => Term::Call(callee.clone(), terms(args), *span),
-            Term::Array(items) => Term::Array(terms(items)),
-            Term::Set(items) => Term::Set(terms(items)),
-            Term::Object(pairs) => Term::Object(
-                pairs
-                    .iter()
-                    .map(|(k, v)| (self.term(k), self.term(v)))
-                    .collect(),
-            ),
-            Term::ArrayCompr(head, body) => Term::ArrayCompr(boxed(head), self.body(body)),
-            Term::SetCompr(head, body) => Term::SetCompr(boxed(head), self.body(body)),
-            Term::ObjectCompr(k, v, body) => Term::ObjectCompr(boxed(k), boxed(v), self.body(body)),
-            Term::Member(k, v, c) => Term::Member(k.as_deref().map(boxed), boxed(v), boxed(c)),
-        }
-    }
-
-    fn body(&self, body: &Body) -> Body {
-        body.iter().map(|l| self.literal(l)).collect()
-    }
-
-    fn literal(&self, lit: &Literal) -> Literal {
-        let kind = match &lit.kind {
-            LiteralKind::Expr(t) => LiteralKind::Expr(self.term(t)),
-            LiteralKind::Unify(a, b) => LiteralKind::Unify(self.term(a), self.term(b)),
-            LiteralKind::Not(body) => LiteralKind::Not(self.body(body)),
-            LiteralKind::SomeIn {
-                key,
-                value,
-                collection,
-            } => LiteralKind::SomeIn {
-                key: key.as_ref().map(|k| self.term(k)),
-                value: self.term(value),
-                collection: self.term(collection),
-            },
-            LiteralKind::Every {
-                key,
-                value,
-                collection,
-                body,
-                locals,
-            } => LiteralKind::Every {
-                key: key.map(|k| self.slot(k)),
-                value: self.slot(*value),
-                collection: self.term(collection),
-                body: self.body(body),
-                locals: locals.iter().map(|s| self.slot(*s)).collect(),
-            },
-            LiteralKind::Inline { function, body } => LiteralKind::Inline {
-                function: *function,
-                body: self.body(body),
-            },
-            LiteralKind::True => LiteralKind::True,
-        };
-        Literal {
-            kind,
-            with: vec![],
-            span: lit.span,
-        }
     }
 }
 

@@ -9,6 +9,7 @@
 mod fork;
 mod inline;
 pub mod ir;
+mod map;
 mod purity;
 mod scope;
 
