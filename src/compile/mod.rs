@@ -1413,15 +1413,8 @@ fn literal_needs(
             return (needs, BTreeSet::new());
         }
         LiteralKind::Every { collection, .. } => term_outputs(collection, bound, &mut out),
-        // Made after ordering (by `inline`), in order: what each literal binds.
-        LiteralKind::Inline { body, .. } => {
-            let mut b2 = bound.clone();
-            for l in body {
-                let (_, o) = literal_needs(l, &b2, scopes);
-                b2.extend(o.iter().copied());
-                out.extend(o);
-            }
-        }
+        // Made by `inline`, after ordering: never met here.
+        LiteralKind::Inline { .. } => {}
         LiteralKind::True => {}
     }
     let needs = all

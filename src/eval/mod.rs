@@ -738,27 +738,43 @@ impl<'a> Evaluator<'a> {
                 }
                 k(ev)
             }),
-            LiteralKind::Inline { function, body } => self.eval_inline(*function, body, k),
+            LiteralKind::Inline { function, body } => {
+                self.eval_inline(*function, body, lit.span, k)
+            }
             LiteralKind::True => k(self),
         }
     }
 
-    /// The body of a function inlined at a call, reporting its errors against the function's
-    /// file. Kept out of `eval_literal`, which it would otherwise make slower for every literal.
+    /// The body of a function inlined at a call (at `span`), nested as deeply as the call
+    /// would be and reporting its errors against the function's file. Kept out of
+    /// `eval_literal`, which it would otherwise make slower for every literal.
     #[inline(never)]
-    fn eval_inline(&mut self, function: RuleId, body: &[Literal], k: K<'_, 'a>) -> R<bool> {
+    fn eval_inline(
+        &mut self,
+        function: RuleId,
+        body: &[Literal],
+        span: Span,
+        k: K<'_, 'a>,
+    ) -> R<bool> {
         let program = self.program;
+        let Some(rs) = program.rules.get(function) else {
+            return Ok(false);
+        };
         let outer = self.source;
-        if let Some(def) = program.rules.get(function).and_then(|rs| rs.defs.first()) {
+        self.enter(outer.unwrap_or(&rs.source), span)?;
+        if let Some(def) = rs.defs.first() {
             self.source = Some(&def.source);
         }
         let r = self.eval_body(body, 0, &mut |ev| {
             let inner = std::mem::replace(&mut ev.source, outer);
+            ev.depth -= 1;
             let r = k(ev);
+            ev.depth += 1;
             ev.source = inner;
             r
         });
         self.source = outer;
+        self.depth -= 1;
         r
     }
 
