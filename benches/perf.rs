@@ -194,6 +194,9 @@ fn main() {
         );
         let mut parse = [Duration::MAX; 2];
         let mut scan = [Duration::MAX; 2];
+        // The same scan without any rule: what walking, reading, parsing and the scan's own
+        // bookkeeping cost, so that the rest of the distance to the floor is the rules'.
+        let mut bare = Duration::MAX;
         let mut peak_kb = 0;
         for run in 0..o.runs {
             for (t, threads) in [1, 2].into_iter().enumerate() {
@@ -202,13 +205,16 @@ fn main() {
                 scan[t] = scan[t].min(r.wall);
                 peak_kb = peak_kb.max(r.peak_kb);
             }
+            bare = bare.min(gavel_scan_with(&set.dir, 1, "json", &["--no-builtin"]).wall);
             println!(
-                "  run {}: parse {:.2?} / {:.2?}, scan {:.2?} / {:.2?} (1 / 2 threads)",
+                "  run {}: parse {:.2?} / {:.2?}, scan {:.2?} / {:.2?} (1 / 2 threads), \
+                 without rules {:.2?} (1 thread)",
                 run + 1,
                 parse[0],
                 parse[1],
                 scan[0],
-                scan[1]
+                scan[1],
+                bare
             );
         }
         for t in 0..2 {
@@ -220,6 +226,13 @@ fn main() {
                 target: "<= 1.5x".into(),
             });
         }
+        rows.push(Row {
+            what: format!("scan {label} without rules (`--no-builtin`), 1 thread, vs parse floor"),
+            subject: format!("{bare:.2?}"),
+            baseline: format!("{:.2?}", parse[0]),
+            ratio: format!("{:.2}x", secs(bare) / secs(parse[0])),
+            target: String::new(),
+        });
         rows.push(Row {
             what: format!("peak memory, scan {label}, JSON report"),
             subject: format!("{} MB", peak_kb / 1024),
@@ -797,6 +810,11 @@ struct Run {
 /// thrown away; measured by a child of this harness so that the peak memory is that of the scan
 /// alone.
 fn gavel_scan(path: &Path, threads: usize, format: &str) -> Run {
+    gavel_scan_with(path, threads, format, &[])
+}
+
+/// [`gavel_scan`] with more options.
+fn gavel_scan_with(path: &Path, threads: usize, format: &str, extra: &[&str]) -> Run {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command.arg("--measure-child").arg(GAVEL).args([
         "scan",
@@ -808,6 +826,7 @@ fn gavel_scan(path: &Path, threads: usize, format: &str) -> Run {
     if threads > 0 {
         command.arg("-j").arg(threads.to_string());
     }
+    command.args(extra);
     let out = command.arg(path).stderr(Stdio::inherit()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     let mut fields = text.split_whitespace();
