@@ -23,7 +23,6 @@
 
 use super::ir::*;
 use super::map;
-use crate::builtins::Builtin;
 use crate::value::Value;
 use std::collections::BTreeSet;
 
@@ -74,7 +73,7 @@ pub(crate) fn inline_functions(program: &mut Program) {
     let originals: Vec<Option<RuleDef>> = (0..program.rules.len())
         .map(|id| {
             qualifying[id]
-                .then(|| program.rules[id].defs.first().map(copy_def))
+                .then(|| program.rules[id].defs.first().cloned())
                 .flatten()
         })
         .collect();
@@ -93,18 +92,17 @@ struct Inliner<'p> {
     originals: &'p [Option<RuleDef>],
 }
 
-/// Where slots come from while a definition is rewritten, and the slots taken since the
-/// innermost `every` body began (they join its locals, which it clears for each element).
+/// Where new slots come from while a definition is rewritten: past its frame. An inlined
+/// body binds them as any body binds its slots (undone on the way back), so an `every` around
+/// it needs no new locals.
 struct Frame {
     next: usize,
-    taken: Vec<Slot>,
 }
 
 impl Frame {
     fn take(&mut self, n: usize) -> usize {
         let base = self.next;
         self.next += n;
-        self.taken.extend(base..base + n);
         base
     }
 }
@@ -113,7 +111,6 @@ impl Inliner<'_> {
     fn rewrite_def(&self, def: &mut RuleDef) {
         let mut frame = Frame {
             next: def.frame_size,
-            taken: vec![],
         };
         self.rewrite_body(&mut def.body, &mut frame, 0);
         let mut heads: Vec<&mut Term> = def.key.iter_mut().collect();
@@ -141,12 +138,8 @@ impl Inliner<'_> {
             loop {
                 match first_site(head, self.originals) {
                     Site::Found(call) => {
-                        let span = match call {
-                            Term::Call(_, _, span) => *span,
-                            _ => Default::default(),
-                        };
                         let pre = self.splice(call, frame, depth);
-                        body.extend(self.rewrite_bindings(pre, frame, depth));
+                        self.splice_bindings(pre, body, frame, depth);
                         // A constant value stops a rule at its body's first solution; the
                         // call did not, and later solutions may fail with an error.
                         if let Term::Value(v) = &**head {
@@ -154,7 +147,7 @@ impl Inliner<'_> {
                             body.push(Literal {
                                 kind: LiteralKind::Unify(Term::Var(slot), Term::Value(v.clone())),
                                 with: vec![],
-                                span,
+                                span: Default::default(),
                             });
                             **head = Term::Var(slot);
                         }
@@ -169,64 +162,59 @@ impl Inliner<'_> {
     fn rewrite_body(&self, body: &mut Body, frame: &mut Frame, depth: usize) {
         let mut out = Vec::with_capacity(body.len());
         for mut lit in std::mem::take(body) {
-            if !lit.with.is_empty() {
-                out.push(lit);
-                continue;
+            if lit.with.is_empty() {
+                self.rewrite_literal_nested(&mut lit, frame, depth);
             }
-            self.rewrite_literal_nested(&mut lit, frame, depth);
-            let mut keep = true;
-            loop {
-                let site = match &mut lit.kind {
-                    LiteralKind::Expr(t) => {
-                        // A call that is the whole literal and whose value is `true` is its body.
-                        if let Term::Call(Callee::Rule { id, arity }, args, _) = t {
-                            let body_only = args.len() == *arity
-                                && self
-                                    .originals
-                                    .get(*id)
-                                    .and_then(Option::as_ref)
-                                    .is_some_and(|d| {
-                                        matches!(d.value, Term::Value(Value::Bool(true)))
-                                    });
-                            if body_only {
-                                let pre = self.splice(t, frame, depth);
-                                out.extend(self.rewrite_bindings(pre, frame, depth));
-                                keep = false;
-                                break;
-                            }
-                        }
-                        first_site(t, self.originals)
-                    }
-                    // `x = t` evaluates `t` first, unless `t` is a pattern matched against a
-                    // bound `x` (which may fail before reaching a call inside it).
-                    LiteralKind::Unify(a, b) => match (&*a, &*b) {
-                        (_, Term::Array(_) | Term::Object(_) | Term::Set(_))
-                        | (Term::Array(_) | Term::Object(_) | Term::Set(_), _) => Site::Blocked,
-                        (Term::Var(_), _) => first_site(b, self.originals),
-                        (_, Term::Var(_)) => first_site(a, self.originals),
-                        _ => Site::Blocked,
-                    },
-                    LiteralKind::SomeIn { collection, .. } => {
-                        first_site(collection, self.originals)
-                    }
-                    LiteralKind::Every { collection, .. } => first_site(collection, self.originals),
-                    LiteralKind::Not(_) | LiteralKind::Inline { .. } | LiteralKind::True => {
-                        Site::Inert
-                    }
-                };
-                match site {
-                    Site::Found(call) => {
-                        let pre = self.splice(call, frame, depth);
-                        out.extend(self.rewrite_bindings(pre, frame, depth));
-                    }
-                    Site::Inert | Site::Blocked => break,
+            self.splice_sites(lit, &mut out, frame, depth);
+        }
+        *body = out;
+    }
+
+    /// Splices the qualifying calls a literal evaluates first, pushing what they need onto
+    /// `out`, then the literal itself, unless a splice left it a constant test that holds (the
+    /// call of a function whose value is `true`: its body's success is the answer).
+    fn splice_sites(&self, mut lit: Literal, out: &mut Body, frame: &mut Frame, depth: usize) {
+        let mut spliced = false;
+        while lit.with.is_empty() {
+            let site = match &mut lit.kind {
+                LiteralKind::Expr(t) => first_site(t, self.originals),
+                // `x = t` evaluates `t` first, unless `t` is a pattern matched against a bound
+                // `x` (which may fail before reaching a call inside it).
+                LiteralKind::Unify(a, b) => match (&*a, &*b) {
+                    (_, Term::Array(_) | Term::Object(_) | Term::Set(_))
+                    | (Term::Array(_) | Term::Object(_) | Term::Set(_), _) => Site::Blocked,
+                    (Term::Var(_), _) => first_site(b, self.originals),
+                    (_, Term::Var(_)) => first_site(a, self.originals),
+                    _ => Site::Blocked,
+                },
+                LiteralKind::SomeIn { collection, .. } | LiteralKind::Every { collection, .. } => {
+                    first_site(collection, self.originals)
                 }
-            }
-            if keep {
+                LiteralKind::Not(_) | LiteralKind::Inline { .. } | LiteralKind::True => Site::Inert,
+            };
+            let Site::Found(call) = site else { break };
+            let pre = self.splice(call, frame, depth);
+            self.splice_bindings(pre, out, frame, depth);
+            spliced = true;
+        }
+        let holds =
+            matches!(&lit.kind, LiteralKind::Expr(Term::Value(v)) if *v != Value::Bool(false));
+        if !(spliced && holds) {
+            out.push(lit);
+        }
+    }
+
+    /// Pushes the literals a splice puts first onto `out`: the arguments' bindings, with the
+    /// calls they evaluate first spliced in turn (`has(x[size(y)], "k")` binds `x[size(y)]`,
+    /// where `size` may be inlined), and the body.
+    fn splice_bindings(&self, pre: Body, out: &mut Body, frame: &mut Frame, depth: usize) {
+        for lit in pre {
+            if depth + 1 < MAX_DEPTH {
+                self.splice_sites(lit, out, frame, depth + 1);
+            } else {
                 out.push(lit);
             }
         }
-        *body = out;
     }
 
     /// Rewrites the bodies nested in a literal: negations, `every` and comprehensions.
@@ -240,17 +228,10 @@ impl Inliner<'_> {
             LiteralKind::Not(body) => self.rewrite_body(body, frame, depth),
             LiteralKind::SomeIn { collection, .. } => self.rewrite_nested(collection, frame, depth),
             LiteralKind::Every {
-                collection,
-                body,
-                locals,
-                ..
+                collection, body, ..
             } => {
                 self.rewrite_nested(collection, frame, depth);
-                let outer = std::mem::take(&mut frame.taken);
                 self.rewrite_body(body, frame, depth);
-                let inner = std::mem::replace(&mut frame.taken, outer);
-                locals.extend(inner.iter().copied());
-                frame.taken.extend(inner);
             }
             LiteralKind::Inline { .. } | LiteralKind::True => {}
         }
@@ -289,15 +270,6 @@ impl Inliner<'_> {
             }
             Term::Value(_) | Term::Var(_) | Term::Input | Term::Rule(_) | Term::Data(_) => {}
         }
-    }
-
-    /// The literals a splice put first, with the calls in its arguments' bindings inlined in
-    /// turn (`has(x[size(y)], "k")` binds `x[size(y)]` first, where `size` may be inlined).
-    fn rewrite_bindings(&self, mut pre: Body, frame: &mut Frame, depth: usize) -> Body {
-        if depth + 1 < MAX_DEPTH {
-            self.rewrite_body(&mut pre, frame, depth + 1);
-        }
-        pre
     }
 
     /// Replaces `call` (a call of a qualifying function) with the function's value, and
@@ -620,14 +592,10 @@ fn single(t: &Term, known: &BTreeSet<Slot>) -> bool {
 /// A cheap built-in, or another function (whose own cost its memo or its inlining bounds).
 fn callee_cheap(callee: &Callee) -> bool {
     match callee {
-        Callee::Builtin(b) => is_cheap(b),
+        Callee::Builtin(b) => CHEAP.contains(&b.name),
         Callee::Rule { .. } => true,
         Callee::Print => false,
     }
-}
-
-fn is_cheap(b: &Builtin) -> bool {
-    CHEAP.contains(&b.name)
 }
 
 /// Whether a nested body calls only cheap built-ins and other functions, and has no `with`.
@@ -691,19 +659,6 @@ impl map::Mapper for Remap<'_> {
 
     fn slot(&self, s: Slot) -> Slot {
         self.base + s
-    }
-}
-
-/// A copy of a definition (terms are cheap to clone: constants are reference-counted).
-fn copy_def(def: &RuleDef) -> RuleDef {
-    RuleDef {
-        frame_size: def.frame_size,
-        params: def.params.clone(),
-        key: def.key.clone(),
-        value: def.value.clone(),
-        body: def.body.clone(),
-        elses: def.elses.clone(),
-        source: def.source.clone(),
     }
 }
 

@@ -70,7 +70,7 @@ pub struct RuleSet {
 }
 
 /// One definition, with its `else` chain.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct RuleDef {
     /// Slots in this definition's frame.
     pub frame_size: usize,
