@@ -165,12 +165,11 @@ fn suite_text(
             (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
             _ => file.to_string(),
         };
+        let message = escape(&e.message);
         let _ = writeln!(
             out,
-            "      <error message=\"{}\">{}: {}</error>",
-            escape(&e.message),
-            escape(&place),
-            escape(&e.message)
+            "      <error message=\"{message}\">{}: {message}</error>",
+            escape(&place)
         );
         let _ = writeln!(out, "    </testcase>");
     }
@@ -191,14 +190,14 @@ fn suite_text(
                 escape(&name)
             );
             for f in failures {
+                // The message is the attribute and the text: escaped once.
+                let message = escape(&f.message);
                 let _ = writeln!(
                     out,
-                    "      <failure message=\"{}\" type=\"{}\">{class}:{}:{}: {}</failure>",
-                    escape(&f.message),
+                    "      <failure message=\"{message}\" type=\"{}\">{class}:{}:{}: {message}</failure>",
                     f.severity,
                     f.line,
                     f.column,
-                    escape(&f.message)
                 );
             }
             let _ = writeln!(out, "    </testcase>");
